@@ -1,0 +1,419 @@
+"""The neutral ticket model that every adapter reads and writes.
+
+Enums are ``StrEnum``s, so ``ticket.status in ["resolved", "closed"]`` holds as the guide writes
+it, and every API takes the plain strings too. Unknown values raise :class:`InvalidError`
+naming the value and the allowed set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
+
+from bridge.errors import InvalidError
+
+__all__ = [
+    "Comment",
+    "Priority",
+    "Status",
+    "Ticket",
+    "TicketChanges",
+    "TicketDraft",
+    "TicketPage",
+    "TicketQuery",
+    "TicketType",
+    "TrackerRef",
+    "check_ticket_id",
+    "invalid_from_validation",
+    "utcnow",
+]
+
+MAX_TITLE = 255
+MAX_ID = 128
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class _Choice(StrEnum):
+    """A string enum that accepts any case and spaces or hyphens for underscores."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        if isinstance(value, str):
+            key = re.sub(r"[\s-]+", "_", value.strip().lower())
+            for member in cls:
+                if member.value == key:
+                    return member
+        return None
+
+    @classmethod
+    def parse(cls, value: object, field: str | None = None) -> Self:
+        """Return the member for ``value`` or raise :class:`InvalidError` naming the choices."""
+        try:
+            return cls(value)
+        except ValueError:
+            allowed = ", ".join(m.value for m in cls)
+            name = field or cls.__name__.lower()
+            raise InvalidError(f"invalid {name} {value!r}: expected one of {allowed}") from None
+
+
+class Status(_Choice):
+    """Where a ticket stands. ``resolved`` and ``closed`` are the done states."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def is_done(self) -> bool:
+        """True for ``resolved`` and ``closed``."""
+        return self in (Status.RESOLVED, Status.CLOSED)
+
+
+class Priority(_Choice):
+    """How urgent a ticket is, lowest first."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """0 for low up to 3 for critical, for comparisons."""
+        return list(Priority).index(self)
+
+
+class TicketType(_Choice):
+    """What kind of work a ticket is. A subtask is any ticket with a parent."""
+
+    TASK = "task"
+    BUG = "bug"
+    FEATURE = "feature"
+    EPIC = "epic"
+
+
+def check_ticket_id(value: object, *, adapter: str | None = None) -> str:
+    """Return ``value`` if it is a well-formed ticket id, else raise :class:`InvalidError`.
+
+    An id is 1-128 characters of letters, digits, ``.``, ``_`` and ``-``, starting with a
+    letter or digit and never containing ``..``: it can never name a path outside a store.
+    """
+    if not isinstance(value, str):
+        raise InvalidError(f"ticket id must be a string, got {type(value).__name__}", adapter=adapter)
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    if not value:
+        raise InvalidError("ticket id must not be empty", adapter=adapter)
+    if len(value) > MAX_ID:
+        raise InvalidError(
+            f"ticket id {shown!r} is {len(value)} characters long; the maximum is {MAX_ID}",
+            adapter=adapter,
+        )
+    if not _ID_RE.fullmatch(value) or ".." in value:
+        raise InvalidError(
+            f"invalid ticket id {shown!r}: use letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit",
+            adapter=adapter,
+        )
+    return value
+
+
+E = TypeVar("E", bound=_Choice)
+
+
+def _parse_many(kind: type[E], value: object, field: str) -> tuple[E, ...]:
+    if value is None:
+        return ()
+    items: Iterable[object] = (
+        (value,) if isinstance(value, str) else value if isinstance(value, Iterable) else (value,)
+    )
+    return tuple(kind.parse(item, field) for item in items)
+
+
+def _clean_labels(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValueError("labels must be a list of strings")
+    seen: dict[str, None] = {}
+    for label in value:
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"invalid label {label!r}: labels are non-empty strings")
+        if len(label) > 100:
+            raise ValueError(f"label {label[:20]!r}... is longer than 100 characters")
+        seen.setdefault(label.strip(), None)
+    return list(seen)
+
+
+def _clean_title(value: object) -> object:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise ValueError("title must not be empty")
+        if len(value) > MAX_TITLE:
+            raise ValueError(f"title is {len(value)} characters long; the maximum is {MAX_TITLE}")
+    return value
+
+
+def _clean_ids(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValueError("dependencies must be a list of ticket ids")
+    return list(dict.fromkeys(check_ticket_id(item) for item in value))
+
+
+class _Fields(BaseModel):
+    """Validators shared by the ticket, the draft and the changes."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @field_validator("status", mode="before", check_fields=False)
+    @classmethod
+    def _status(cls, value: object) -> object:
+        return None if value is None else Status.parse(value, "status")
+
+    @field_validator("priority", mode="before", check_fields=False)
+    @classmethod
+    def _priority(cls, value: object) -> object:
+        return None if value is None else Priority.parse(value, "priority")
+
+    @field_validator("type", mode="before", check_fields=False)
+    @classmethod
+    def _type(cls, value: object) -> object:
+        return None if value is None else TicketType.parse(value, "type")
+
+    @field_validator("title", mode="before", check_fields=False)
+    @classmethod
+    def _title(cls, value: object) -> object:
+        return _clean_title(value)
+
+    @field_validator("labels", mode="before", check_fields=False)
+    @classmethod
+    def _labels(cls, value: object) -> object:
+        return _clean_labels(value)
+
+    @field_validator("parent_id", mode="before", check_fields=False)
+    @classmethod
+    def _parent(cls, value: object) -> object:
+        return None if value is None else check_ticket_id(value)
+
+    @field_validator("dependencies", mode="before", check_fields=False)
+    @classmethod
+    def _deps(cls, value: object) -> object:
+        return _clean_ids(value)
+
+    @field_validator("assignee", mode="before", check_fields=False)
+    @classmethod
+    def _assignee(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or None
+        return value
+
+
+class TrackerRef(BaseModel):
+    """Where a ticket lives on its tracker: URL, human key and the tracker's immutable id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tracker: str
+    key: str
+    url: str | None = None
+    native_id: str | None = None
+
+
+class Ticket(_Fields):
+    """One ticket, as every adapter returns it."""
+
+    id: str
+    title: str
+    description: str = ""
+    status: Status = Status.OPEN
+    priority: Priority = Priority.MEDIUM
+    type: TicketType = TicketType.TASK
+    assignee: str | None = None
+    labels: list[str] = Field(default_factory=list)
+    parent_id: str | None = None
+    dependencies: list[str] = Field(default_factory=list)
+    metadata: dict[str, JsonValue] = Field(default_factory=dict)
+    resolution: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    tracker: TrackerRef | None = None
+
+    @property
+    def is_done(self) -> bool:
+        """True when the ticket is resolved or closed."""
+        return self.status.is_done
+
+
+class Comment(BaseModel):
+    """A comment on a ticket; ``author`` is who wrote it (an agent or a person)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    ticket_id: str
+    author: str
+    body: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TicketDraft(_Fields):
+    """What ``create_ticket`` takes."""
+
+    title: str
+    description: str = ""
+    status: Status = Status.OPEN
+    priority: Priority = Priority.MEDIUM
+    type: TicketType = TicketType.TASK
+    assignee: str | None = None
+    labels: list[str] = Field(default_factory=list)
+    parent_id: str | None = None
+    dependencies: list[str] = Field(default_factory=list)
+    metadata: dict[str, JsonValue] = Field(default_factory=dict)
+    resolution: str | None = None
+    idempotency_key: str | None = None
+
+
+class TicketChanges(_Fields):
+    """What ``update_ticket`` takes: only the fields that were given are applied."""
+
+    title: str | None = None
+    description: str | None = None
+    status: Status | None = None
+    priority: Priority | None = None
+    type: TicketType | None = None
+    assignee: str | None = None
+    labels: list[str] | None = None
+    parent_id: str | None = None
+    dependencies: list[str] | None = None
+    metadata: dict[str, JsonValue] | None = None
+    resolution: str | None = None
+
+    @field_validator("title", "description", "status", "priority", "type", "labels", "metadata")
+    @classmethod
+    def _not_none(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be cleared (None); leave it out to keep it")
+        return value
+
+    def given(self) -> dict[str, Any]:
+        """The fields that were given, by name, with their new values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+    def apply_to(self, ticket: Ticket) -> Ticket:
+        """A copy of ``ticket`` with these changes; ``updated_at`` moves only if something did."""
+        given = self.given()
+        changed = {k: v for k, v in given.items() if getattr(ticket, k) != v}
+        if not changed:
+            return ticket
+        return ticket.model_copy(update={**changed, "updated_at": utcnow()})
+
+
+class TicketQuery(BaseModel):
+    """Filters for ``list_tickets``; a ticket must match every filter that is given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: tuple[Status, ...] = ()
+    priority: tuple[Priority, ...] = ()
+    type: tuple[TicketType, ...] = ()
+    assignee: str | None = None
+    labels: tuple[str, ...] = ()
+    parent_id: str | None = None
+    updated_since: datetime | None = None
+    text: str | None = None
+    limit: int = Field(default=50, ge=1, le=1000)
+    cursor: str | None = None
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _statuses(cls, value: object) -> object:
+        return _parse_many(Status, value, "status")
+
+    @field_validator("priority", mode="before")
+    @classmethod
+    def _priorities(cls, value: object) -> object:
+        return _parse_many(Priority, value, "priority")
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _types(cls, value: object) -> object:
+        return _parse_many(TicketType, value, "type")
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _labels(cls, value: object) -> object:
+        return tuple(_clean_labels(value))
+
+    @field_validator("parent_id", mode="before")
+    @classmethod
+    def _parent(cls, value: object) -> object:
+        return None if value is None else check_ticket_id(value)
+
+    @field_validator("updated_since")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+    def matches(self, ticket: Ticket) -> bool:
+        """True if ``ticket`` passes every filter (used by adapters that filter in memory)."""
+        return (
+            (not self.status or ticket.status in self.status)
+            and (not self.priority or ticket.priority in self.priority)
+            and (not self.type or ticket.type in self.type)
+            and (self.assignee is None or ticket.assignee == self.assignee)
+            and all(label in ticket.labels for label in self.labels)
+            and (self.parent_id is None or ticket.parent_id == self.parent_id)
+            and (self.updated_since is None or ticket.updated_at >= self.updated_since)
+            and (
+                self.text is None
+                or self.text.lower() in f"{ticket.title}\n{ticket.description}".lower()
+            )
+        )
+
+
+class TicketPage(list[Ticket]):
+    """One page of ``list_tickets``: a list of tickets plus the cursor of the next page.
+
+    ``problems`` names what could not be read (a corrupt file, say) while the rest was.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[Ticket] = (),
+        *,
+        next_cursor: str | None = None,
+        problems: Sequence[str] = (),
+    ) -> None:
+        super().__init__(items)
+        self.next_cursor = next_cursor
+        self.problems = list(problems)
+
+
+def invalid_from_validation(
+    exc: ValidationError, *, adapter: str | None = None, ticket_id: str | None = None
+) -> InvalidError:
+    """Turn a pydantic ``ValidationError`` into one clear :class:`InvalidError`."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in err["loc"]) or "input"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown field"
+        parts.append(f"{where}: {message}")
+    return InvalidError("; ".join(parts), adapter=adapter, ticket_id=ticket_id)

@@ -111,7 +111,9 @@ def check_ticket_id(value: object, *, adapter: str | None = None) -> str:
     letter or digit and never containing ``..``: it can never name a path outside a store.
     """
     if not isinstance(value, str):
-        raise InvalidError(f"ticket id must be a string, got {type(value).__name__}", adapter=adapter)
+        raise InvalidError(
+            f"ticket id must be a string, got {type(value).__name__}", adapter=adapter
+        )
     shown = value if len(value) <= 40 else value[:37] + "..."
     if not value:
         raise InvalidError("ticket id must not be empty", adapter=adapter)

@@ -105,6 +105,18 @@ class TicketingService(ABC):
     def _list(self, query: TicketQuery) -> TicketPage:
         """One page of tickets matching ``query``, oldest first."""
 
+    def find_by_idempotency_key(self, key: str) -> Ticket | None:
+        """The ticket created with this idempotency key, or ``None``.
+
+        The resilience layer calls this after an ambiguous failure of a create, before it
+        sends the create again. Adapters that store the key override it.
+        """
+        from bridge.errors import UnsupportedError
+
+        raise UnsupportedError(
+            "this tracker cannot look tickets up by idempotency key", adapter=self.adapter_name
+        )
+
     def close(self) -> None:  # noqa: B027 - optional hook, most adapters hold nothing
         """Release connections or files the adapter holds."""
 

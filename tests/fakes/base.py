@@ -195,7 +195,9 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 return
             if fault and fault.kind == "status":
                 server.record(req, fault.status)
-                self._send(Response(fault.status, fault.body or {"message": "fault"}, fault.headers))
+                self._send(
+                    Response(fault.status, fault.body or {"message": "fault"}, fault.headers)
+                )
                 return
             if fault and fault.kind == "slow":
                 time.sleep(fault.delay)

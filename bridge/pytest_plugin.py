@@ -1,0 +1,33 @@
+"""A pytest plugin: the ``ticket_service`` fixture, a fresh offline tracker per test.
+
+Installed with ticket-bridge and registered through the ``pytest11`` entry point, so a
+project that depends on ticket-bridge gets it with no configuration::
+
+    def test_my_orchestrator(ticket_service):
+        ticket = ticket_service.create_ticket("Investigate", priority="high")
+        assert ticket_service.get_ticket(ticket.id).priority == "high"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bridge.service import TicketingService
+
+
+@pytest.fixture
+def ticket_service(tmp_path: Path) -> Iterator[TicketingService]:
+    """A local JSON store in ``tmp_path``; also what ``get_ticketing_service()`` returns."""
+    from adapters.local_json import LocalJsonService
+
+    service = LocalJsonService(tmp_path / ".tickets")
+    TicketingService.reset_instance()
+    TicketingService._instance = service
+    try:
+        yield service
+    finally:
+        TicketingService.reset_instance()
+        service.close()

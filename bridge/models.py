@@ -59,7 +59,7 @@ class _Choice(StrEnum):
     def parse(cls, value: object, field: str | None = None) -> Self:
         """Return the member for ``value`` or raise :class:`InvalidError` naming the choices."""
         try:
-            return cls(value)
+            return cls(value)  # type: ignore[arg-type]  # _missing_ handles the rest
         except ValueError:
             allowed = ", ".join(m.value for m in cls)
             name = field or cls.__name__.lower()

@@ -135,7 +135,7 @@ class TicketingService(ABC):
         *,
         priority: Priority | str = Priority.MEDIUM,
         status: Status | str = Status.OPEN,
-        type: TicketType | str = TicketType.TASK,  # noqa: A002 - the field's name
+        type: TicketType | str = TicketType.TASK,
         assignee: str | None = None,
         labels: Iterable[str] = (),
         parent_id: str | None = None,
@@ -224,7 +224,7 @@ class TicketingService(ABC):
         *,
         status: Status | str | Iterable[Status | str] | None = None,
         priority: Priority | str | Iterable[Priority | str] | None = None,
-        type: TicketType | str | Iterable[TicketType | str] | None = None,  # noqa: A002
+        type: TicketType | str | Iterable[TicketType | str] | None = None,
         assignee: str | None = None,
         labels: Iterable[str] = (),
         parent_id: str | None = None,

@@ -33,7 +33,9 @@ CREATE INDEX IF NOT EXISTS ix_idem ON tickets (idem) WHERE idem IS NOT NULL;
 CREATE TABLE IF NOT EXISTS labels (label TEXT, id TEXT, PRIMARY KEY (label, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deps (id TEXT, dep TEXT, PRIMARY KEY (id, dep)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_dep ON deps (dep);
-CREATE TABLE IF NOT EXISTS problems (id TEXT PRIMARY KEY, error TEXT, mtime_ns INTEGER, size INTEGER);
+CREATE TABLE IF NOT EXISTS problems (
+    id TEXT PRIMARY KEY, error TEXT, mtime_ns INTEGER, size INTEGER
+);
 CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -95,6 +97,7 @@ class Index:
         self,
         ticket: Ticket,
         doc: str,
+        *,
         idem: str | None,
         mtime_ns: int,
         size: int,

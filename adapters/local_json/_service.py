@@ -252,11 +252,11 @@ class LocalJsonService(TicketingService):
         self._index.put(
             ticket,
             ticket.model_dump_json(),
-            idem,
-            st.st_mtime_ns,
-            st.st_size,
-            dir_mtime,
-            extra_meta,
+            idem=idem,
+            mtime_ns=st.st_mtime_ns,
+            size=st.st_size,
+            dir_mtime=dir_mtime,
+            extra_meta=extra_meta,
         )
 
     # ------------------------------------------------------------ locking and the index
@@ -338,7 +338,12 @@ class LocalJsonService(TicketingService):
                 continue
             dir_mtime = os.stat(self._tickets).st_mtime_ns
             self._index.put(
-                ticket, ticket.model_dump_json(), idem, st.st_mtime_ns, st.st_size, dir_mtime
+                ticket,
+                ticket.model_dump_json(),
+                idem=idem,
+                mtime_ns=st.st_mtime_ns,
+                size=st.st_size,
+                dir_mtime=dir_mtime,
             )
 
     # ------------------------------------------------------------ ids and links

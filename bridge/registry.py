@@ -74,7 +74,10 @@ def create_adapter(name: str, config: Config) -> TicketingService:
     from bridge.config import config_error
 
     _, section = config.tracker_section(name)
-    cls = adapter_class(str(section["type"]))
+    try:
+        cls = adapter_class(str(section["type"]))
+    except ConfigError as exc:
+        raise ConfigError(f"{config.where}: trackers.{name}.type: {exc.message}") from None
     try:
         validated = cls.Config.model_validate(section, context={"base_dir": config.base_dir})
     except ValidationError as exc:

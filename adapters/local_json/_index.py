@@ -195,11 +195,18 @@ class Index:
         row = self.db.execute("SELECT id FROM tickets WHERE idem = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def problem_stamp(self, ticket_id: str) -> Row:
+        sql = "SELECT mtime_ns, size FROM problems WHERE id = ?"
+        row = self.db.execute(sql, (ticket_id,)).fetchone()
+        return Row(None, None) if row is None else Row(row[0], row[1])
+
     def problems(self) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in self.db.execute("SELECT id, error FROM problems ORDER BY id")]
 
-    def query(self, query: TicketQuery, after: tuple[str, str] | None) -> Iterator[str]:
-        """The ``doc`` of each matching ticket, oldest first, at most ``query.limit + 1``."""
+    def query(
+        self, query: TicketQuery, after: tuple[str, str] | None
+    ) -> Iterator[tuple[str, str, Row]]:
+        """Id, ``doc`` and file stamp of each match, oldest first, at most ``limit + 1``."""
         where: list[str] = []
         args: list[object] = []
         if query.status:
@@ -229,13 +236,13 @@ class Index:
         if after is not None:
             where.append("(created_at, id) > (?, ?)")
             args.extend(after)
-        sql = "SELECT doc FROM tickets"
+        sql = "SELECT id, doc, mtime_ns, size FROM tickets"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created_at, id LIMIT ?"
         args.append(query.limit + 1)
-        for (doc,) in self.db.execute(sql, args):
-            yield doc
+        for ticket_id, doc, mtime_ns, size in self.db.execute(sql, args):
+            yield ticket_id, doc, Row(mtime_ns, size)
 
 
 class _Txn:

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from adapters.local_json._config import LocalJsonConfig
 from adapters.local_json._files import atomic_write, remove_stale_temps
-from adapters.local_json._index import Index, stamp
+from adapters.local_json._index import Index, Row, stamp
 from bridge.errors import (
     ConflictError,
     CorruptDataError,
@@ -165,8 +165,15 @@ class LocalJsonService(TicketingService):
         after = _parse_cursor(query.cursor)
         with self._mutex:
             self._refresh()
-            docs = list(self._index.query(query, after))
+            rows = list(self._index.query(query, after))
+            stale = [tid for tid, _, row in rows if not self._same_file(tid, row)]
+            stale += [tid for tid, _ in self._index.problems() if not self._same_problem(tid)]
+            if stale:
+                with self._writing():
+                    self._repair(stale)
+                rows = list(self._index.query(query, after))
             problems = self._index.problems()
+        docs = [doc for _, doc, _ in rows]
         items = [Ticket.model_validate_json(doc) for doc in docs[: query.limit]]
         next_cursor = None
         if len(docs) > query.limit:
@@ -276,6 +283,17 @@ class LocalJsonService(TicketingService):
                 yield
             finally:
                 self._lock.release()
+
+    def _same_file(self, ticket_id: str, row: Row) -> bool:
+        """True if the file still has the size and mtime it had when it was indexed."""
+        try:
+            st = os.stat(self._tickets / f"{ticket_id}.json")
+        except FileNotFoundError:
+            return False
+        return (st.st_mtime_ns, st.st_size) == (row.mtime_ns, row.size)
+
+    def _same_problem(self, ticket_id: str) -> bool:
+        return self._same_file(ticket_id, self._index.problem_stamp(ticket_id))
 
     def _refresh(self) -> None:
         """Bring the index up to date with the files; cheap when nothing changed."""

@@ -169,7 +169,7 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
         def _handle(self) -> None:
@@ -227,6 +227,6 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             if payload:
                 self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle  # noqa: N815
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
     return _Handler

@@ -103,35 +103,29 @@ class Index:
         size: int,
         dir_mtime: int,
         extra_meta: dict[str, str] | None = None,
+        new: bool = False,
     ) -> None:
-        """Store the ticket's row, clear its pending mark and problem, in one transaction."""
+        """Store the ticket's row, clear its pending mark and problem, in one transaction.
+
+        ``new`` says the ticket was just created, so there are no old links to clear.
+        """
         created, updated = stamp(ticket)
         search = f"{ticket.title}\n{ticket.description}".lower()
+        row: tuple[object, ...] = (
+            ticket.id, ticket.status.value, ticket.priority.value, ticket.type.value,
+            ticket.assignee, ticket.parent_id, created, updated, search, idem, doc,
+        )  # fmt: skip
+        meta = {"dir_mtime": str(dir_mtime), **(extra_meta or {})}
         with self._transaction():
             self.db.execute(
                 "INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    ticket.id,
-                    ticket.status.value,
-                    ticket.priority.value,
-                    ticket.type.value,
-                    ticket.assignee,
-                    ticket.parent_id,
-                    created,
-                    updated,
-                    search,
-                    idem,
-                    doc,
-                    mtime_ns,
-                    size,
-                ),
+                (*row, mtime_ns, size),
             )
-            self._replace_links(ticket.id, ticket.labels, ticket.dependencies)
-            self.db.execute("DELETE FROM problems WHERE id = ?", (ticket.id,))
+            if not new:
+                self.db.execute("DELETE FROM problems WHERE id = ?", (ticket.id,))
+            self._replace_links(ticket.id, ticket.labels, ticket.dependencies, new=new)
             self.db.execute("DELETE FROM pending WHERE id = ?", (ticket.id,))
-            self.set_meta("dir_mtime", str(dir_mtime))
-            for key, value in (extra_meta or {}).items():
-                self.set_meta(key, value)
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
 
     def put_problem(self, ticket_id: str, error: str, mtime_ns: int, size: int) -> None:
         with self._transaction():
@@ -152,9 +146,12 @@ class Index:
         self.db.execute("DELETE FROM tickets WHERE id = ?", (ticket_id,))
         self._replace_links(ticket_id, (), ())
 
-    def _replace_links(self, ticket_id: str, labels: Iterable[str], deps: Iterable[str]) -> None:
-        self.db.execute("DELETE FROM labels WHERE id = ?", (ticket_id,))
-        self.db.execute("DELETE FROM deps WHERE id = ?", (ticket_id,))
+    def _replace_links(
+        self, ticket_id: str, labels: Iterable[str], deps: Iterable[str], *, new: bool = False
+    ) -> None:
+        if not new:
+            self.db.execute("DELETE FROM labels WHERE id = ?", (ticket_id,))
+            self.db.execute("DELETE FROM deps WHERE id = ?", (ticket_id,))
         self.db.executemany(
             "INSERT OR IGNORE INTO labels VALUES (?, ?)", ((lb, ticket_id) for lb in labels)
         )

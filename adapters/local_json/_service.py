@@ -21,14 +21,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from adapters.local_json._config import LocalJsonConfig
 from adapters.local_json._files import atomic_write, remove_stale_temps
 from adapters.local_json._index import Index, Row, stamp
+from adapters.local_json._lock import LockTimeout, StoreLock
 from bridge.errors import (
     ConflictError,
     CorruptDataError,
@@ -82,7 +82,7 @@ class LocalJsonService(TicketingService):
         ignore = self.root / ".gitignore"
         if not ignore.exists():
             ignore.write_text(_GITIGNORE)
-        self._lock = FileLock(self.root / ".lock", timeout=lock_timeout)
+        self._lock = StoreLock(self.root / ".lock", timeout=lock_timeout)
         self._mutex = threading.RLock()
         self._index = Index(self.root / "index.sqlite3")
         self._checked = False
@@ -101,6 +101,7 @@ class LocalJsonService(TicketingService):
     def close(self) -> None:
         with self._mutex:
             self._index.close()
+            self._lock.close()
 
     def __repr__(self) -> str:
         return f"<LocalJsonService {str(self.root)!r}>"
@@ -118,7 +119,7 @@ class LocalJsonService(TicketingService):
             now = utcnow()
             fields = draft.model_dump(exclude={"idempotency_key"})
             ticket = Ticket(id=ticket_id, created_at=now, updated_at=now, **fields)
-            self._store(ticket, draft.idempotency_key, seq_meta)
+            self._store(ticket, draft.idempotency_key, seq_meta, new=True)
             return ticket
 
     def _get(self, ticket_id: str) -> Ticket:
@@ -206,7 +207,8 @@ class LocalJsonService(TicketingService):
     def _read(self, ticket_id: str) -> tuple[Ticket, str | None]:
         path = self._ticket_path(ticket_id)
         try:
-            raw = path.read_bytes()
+            with self._held(exclusive=False):
+                raw = path.read_bytes()
         except FileNotFoundError:
             raise self._not_found(ticket_id) from None
         return self._parse(ticket_id, path, raw)
@@ -233,7 +235,8 @@ class LocalJsonService(TicketingService):
     def _read_comments(self, ticket_id: str) -> list[Comment]:
         path = self._comment_path(ticket_id)
         try:
-            raw = path.read_bytes()
+            with self._held(exclusive=False):
+                raw = path.read_bytes()
         except FileNotFoundError:
             return []
         try:
@@ -247,12 +250,17 @@ class LocalJsonService(TicketingService):
             ) from None
 
     def _store(
-        self, ticket: Ticket, idem: str | None, extra_meta: dict[str, str] | None = None
+        self,
+        ticket: Ticket,
+        idem: str | None,
+        extra_meta: dict[str, str] | None = None,
+        *,
+        new: bool = False,
     ) -> None:
-        data: dict[str, Any] = ticket.model_dump(mode="json")
-        if idem:
-            data[_IDEM] = idem
-        pretty = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        pretty = ticket.model_dump_json(indent=2)
+        if idem:  # one more key, after the ticket's own, without re-encoding the rest
+            pretty = f"{pretty[:-2]},\n  {json.dumps(_IDEM)}: {json.dumps(idem)}\n}}"
+        pretty += "\n"
         self._index.mark_pending(ticket.id)
         st = atomic_write(self._ticket_path(ticket.id), pretty.encode(), durable=self.durable)
         dir_mtime = os.stat(self._tickets).st_mtime_ns
@@ -264,25 +272,27 @@ class LocalJsonService(TicketingService):
             size=st.st_size,
             dir_mtime=dir_mtime,
             extra_meta=extra_meta,
+            new=new,
         )
 
     # ------------------------------------------------------------ locking and the index
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        with self._mutex:
-            try:
-                self._lock.acquire()
-            except Timeout:
-                raise UnavailableError(
-                    f"the store {self.root} is locked by another process", adapter=self.adapter_name
-                ) from None
-            try:
-                if self._index.has_pending():
-                    self._repair(self._index.pending())
+        with self._mutex, self._held(exclusive=True):
+            if self._index.has_pending():
+                self._repair(self._index.pending())
+            yield
+
+    @contextmanager
+    def _held(self, *, exclusive: bool) -> Iterator[None]:
+        try:
+            with self._lock.hold(exclusive=exclusive):
                 yield
-            finally:
-                self._lock.release()
+        except LockTimeout:
+            raise UnavailableError(
+                f"the store {self.root} is locked by another process", adapter=self.adapter_name
+            ) from None
 
     def _same_file(self, ticket_id: str, row: Row) -> bool:
         """True if the file still has the size and mtime it had when it was indexed."""

@@ -200,6 +200,38 @@ def cmd_children(args: argparse.Namespace, service: TicketingService) -> int:
     return 0
 
 
+def _resilient(service: TicketingService) -> Any:
+    from bridge.resilience import ResilientService
+
+    if not isinstance(service, ResilientService) or service.outbox is None:
+        raise InvalidError(
+            f"{service!r} has no outbox: the local store never falls back; "
+            "select a github or jira tracker (--tracker NAME)"
+        )
+    return service
+
+
+def cmd_outbox(args: argparse.Namespace, service: TicketingService) -> int:
+    from bridge.render import render_table
+
+    entries = _resilient(service).outbox.entries()
+    rows = [[e.seq, e.op, e.ticket_id, e.state, e.created_at[:19], e.error] for e in entries]
+    text = render_table(("seq", "op", "ticket", "state", "queued", "error"), rows)
+    _out(args, [e.__dict__ for e in entries], text if entries else "the outbox is empty")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, service: TicketingService) -> int:
+    if not args.push_only:
+        raise InvalidError("only --push-only (replay the outbox) is available so far")
+    report = _resilient(service).replay()
+    text = f"sent {report.sent}, {report.remaining} left"
+    if report.error:
+        text += f"; stopped at entry {report.stopped_at}: {report.error}"
+    _out(args, report.__dict__, text)
+    return 0 if report.remaining == 0 else 1
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from bridge.config import DEFAULT_FILE, build_service, load_config
 
@@ -314,6 +346,14 @@ def _add_link_commands(sub: Any) -> None:
     p.add_argument("id")
     p.set_defaults(handler=cmd_children)
 
+    p = sub.add_parser("outbox", help="operations queued while the tracker was unreachable")
+    p.set_defaults(handler=cmd_outbox)
+
+    p = sub.add_parser("sync", help="replay the outbox to the tracker (--push-only)")
+    p.add_argument("name", nargs="?", help="the [trackers.<name>] to sync (default: [bridge]'s)")
+    p.add_argument("--push-only", action="store_true", help="send queued operations only")
+    p.set_defaults(handler=cmd_sync)
+
 
 def _extensions() -> list[Callable[[Any], None]]:
     found: list[Callable[[Any], None]] = []
@@ -337,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_init(args)
         from bridge.config import build_service, load_config
 
-        service = build_service(load_config(args.config), args.tracker)
+        tracker = args.tracker or getattr(args, "name", None)
+        service = build_service(load_config(args.config), tracker)
         try:
             handler: Handler = args.handler
             return handler(args, service)

@@ -162,5 +162,23 @@ def build_service(config: Config, tracker: str | None = None) -> TicketingServic
     """The service for ``tracker`` (default: ``[bridge] tracker``), ready to use."""
     from bridge.registry import create_adapter
 
-    name, _ = config.tracker_section(tracker)
-    return create_adapter(name, config)
+    name, section = config.tracker_section(tracker)
+    service = create_adapter(name, config)
+    if section["type"] == "local_json":
+        return service
+    from bridge.resilience import ResilientService
+
+    if not config.fallback.enabled:
+        return ResilientService(service, policy=config.retry)
+    from bridge.outbox import Outbox
+
+    store_name, store_section = config.tracker_section(config.fallback.store)
+    if store_section["type"] != "local_json":
+        raise ConfigError(
+            f"{config.where}: fallback.store: [trackers.{store_name}] must be of type "
+            f"local_json, not {store_section['type']!r}"
+        )
+    local = create_adapter(store_name, config)
+    root = getattr(local, "root", config.base_dir / ".tickets")
+    outbox = Outbox(root / f"outbox-{name}.sqlite3")
+    return ResilientService(service, policy=config.retry, local=local, outbox=outbox)

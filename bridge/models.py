@@ -253,6 +253,10 @@ class Ticket(_Fields):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     tracker: TrackerRef | None = None
+    pending: bool = Field(
+        default=False,
+        description="created or changed while the tracker was unreachable; queued for replay",
+    )
 
     @property
     def is_done(self) -> bool:

@@ -17,7 +17,7 @@ from bridge.models import Ticket, TicketQuery
 
 __all__ = ["Index", "Row"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -30,7 +30,8 @@ CREATE INDEX IF NOT EXISTS ix_status ON tickets (status, assignee, created_at);
 CREATE INDEX IF NOT EXISTS ix_assignee ON tickets (assignee, created_at);
 CREATE INDEX IF NOT EXISTS ix_parent ON tickets (parent_id);
 CREATE INDEX IF NOT EXISTS ix_idem ON tickets (idem) WHERE idem IS NOT NULL;
-CREATE TABLE IF NOT EXISTS labels (label TEXT, id TEXT, PRIMARY KEY (label, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS labels (id TEXT, label TEXT, PRIMARY KEY (id, label)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_label ON labels (label);
 CREATE TABLE IF NOT EXISTS deps (id TEXT, dep TEXT, PRIMARY KEY (id, dep)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_dep ON deps (dep);
 CREATE TABLE IF NOT EXISTS problems (
@@ -65,10 +66,25 @@ class Index:
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        if self._stored_version() not in (None, SCHEMA_VERSION):
+            self._drop_all()  # an index of another layout: it is a cache, rebuild it
         self.db.executescript(_SCHEMA)
-        version = self.get_meta("schema")
-        if version is None:
-            self.set_meta("schema", SCHEMA_VERSION)
+        self.set_meta("schema", SCHEMA_VERSION)
+
+    def _stored_version(self) -> str | None:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        if self.db.execute(sql).fetchone() is None:
+            return None
+        return self.get_meta("schema") or "0"
+
+    def _drop_all(self) -> None:
+        tables = [
+            r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        with self._transaction():
+            for table in tables:
+                if not table.startswith("sqlite_"):
+                    self.db.execute(f'DROP TABLE "{table}"')
 
     def close(self) -> None:
         self.db.close()
@@ -153,7 +169,7 @@ class Index:
             self.db.execute("DELETE FROM labels WHERE id = ?", (ticket_id,))
             self.db.execute("DELETE FROM deps WHERE id = ?", (ticket_id,))
         self.db.executemany(
-            "INSERT OR IGNORE INTO labels VALUES (?, ?)", ((lb, ticket_id) for lb in labels)
+            "INSERT OR IGNORE INTO labels VALUES (?, ?)", ((ticket_id, lb) for lb in labels)
         )
         self.db.executemany(
             "INSERT OR IGNORE INTO deps VALUES (?, ?)", ((ticket_id, d) for d in deps)

@@ -184,13 +184,13 @@ class Index:
 
     # ------------------------------------------------------------ reads
 
-    def rows(self) -> dict[str, Row]:
-        """Size and mtime of every indexed file, problems included."""
+    def stamps(self) -> dict[str, tuple[int | None, int | None]]:
+        """(mtime_ns, size) of every indexed file, problems included, by ticket id."""
         found = {
-            r[0]: Row(r[1], r[2]) for r in self.db.execute("SELECT id, mtime_ns, size FROM tickets")
+            r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, mtime_ns, size FROM tickets")
         }
         for r in self.db.execute("SELECT id, mtime_ns, size FROM problems"):
-            found[r[0]] = Row(r[1], r[2])
+            found[r[0]] = (r[1], r[2])
         return found
 
     def exists(self, ticket_id: str) -> bool:

@@ -280,8 +280,10 @@ class LocalJsonService(TicketingService):
     @contextmanager
     def _writing(self) -> Iterator[None]:
         with self._mutex, self._held(exclusive=True):
-            if self._index.has_pending():
+            if self._index.has_pending():  # a writer died mid-write: repair, sweep its temps
                 self._repair(self._index.pending())
+                remove_stale_temps(self._tickets)
+                remove_stale_temps(self._comments)
             yield
 
     @contextmanager
@@ -320,19 +322,18 @@ class LocalJsonService(TicketingService):
 
     def _reconcile(self) -> None:
         """Compare every file with the index by size and mtime; re-read what differs."""
-        known = self._index.rows()
+        known = self._index.stamps()
         changed: list[str] = []
         seen: set[str] = set()
         with os.scandir(self._tickets) as entries:
             for entry in entries:
                 name = entry.name
-                if name.startswith(".") or not name.endswith(".json"):
+                if name[0] == "." or not name.endswith(".json"):
                     continue
                 ticket_id = name[:-5]
                 seen.add(ticket_id)
                 st = entry.stat()
-                row = known.get(ticket_id)
-                if row is None or (row.mtime_ns, row.size) != (st.st_mtime_ns, st.st_size):
+                if known.get(ticket_id) != (st.st_mtime_ns, st.st_size):
                     changed.append(ticket_id)
         gone = [tid for tid in known if tid not in seen]
         if changed or gone:
@@ -341,8 +342,9 @@ class LocalJsonService(TicketingService):
             self._repair(changed)
             for ticket_id in gone:
                 self._index.forget(ticket_id)
-            remove_stale_temps(self._tickets)
-            remove_stale_temps(self._comments)
+            if changed or gone:  # a writer may have died: sweep its temporary files
+                remove_stale_temps(self._tickets)
+                remove_stale_temps(self._comments)
             self._index.set_meta("dir_mtime", str(os.stat(self._tickets).st_mtime_ns))
 
     def _repair(self, ticket_ids: list[str]) -> None:

@@ -86,7 +86,7 @@ def test_sigkill_never_tears_files_or_loses_acked_writes(tmp_path: Path) -> None
         assert isinstance(stored, int)
         assert stored >= version
     listed = {t.id for t in service.iter_tickets()}
-    on_disk = {p.stem for p in (root / "tickets").glob("*.json")}
+    on_disk = {p.stem for p in (root / "tickets").glob("*.json") if not p.name.startswith(".")}
     assert listed == on_disk
     assert sum(1 for line in acked if line["op"] == "create") > KILLS / 2
     assert not list(service.list_tickets().problems)

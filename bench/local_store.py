@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -35,6 +36,13 @@ def _median_ms(fn: Callable[[int], object], samples: int) -> float:
         fn(i)
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
+
+
+def _touch(path: Path) -> None:
+    """The filesystem's own cost of creating one small file: the floor under ``create``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.write(fd, b"{}" * 300)
+    os.close(fd)
 
 
 def worker(size: int, samples: int, path: Path) -> dict[str, float]:
@@ -75,6 +83,9 @@ def worker(size: int, samples: int, path: Path) -> dict[str, float]:
         lambda i: service.list_tickets(status="open", assignee=AGENTS[i % 20], limit=50), 30
     )
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    raw = path / "fs-baseline"
+    raw.mkdir()
+    figures["fs_create"] = _median_ms(lambda i: _touch(raw / f"f{i}"), samples)
     service.close()
     return figures
 
@@ -145,7 +156,7 @@ def main() -> None:
                 file=sys.stderr,
             )
 
-    ops = ["create", "get", "update", "comment", "list", "cold_list"]
+    ops = ["create", "get", "update", "comment", "list", "cold_list", "fs_create"]
     header = f"{'tickets':>8} " + " ".join(f"{op + ' ms':>12}" for op in ops) + f" {'peak MB':>8}"
     print(
         "median per operation (list: status+assignee, first page of 50, warm; "

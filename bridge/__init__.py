@@ -38,11 +38,24 @@ from bridge.models import (
     TrackerRef,
 )
 from bridge.service import TicketingService
+from bridge.workflows import (
+    AgentDelegationContext,
+    PMOrchestrator,
+    TicketingHelper,
+    create_phased_ticket,
+    delegate_to_available_agent,
+    get_agent_availability,
+    get_feature_progress,
+    handle_production_emergency,
+    track_agent_progress,
+    update_progress,
+)
 
 if TYPE_CHECKING:
     from bridge.config import Config
 
 __all__ = [
+    "AgentDelegationContext",
     "AuthError",
     "BridgeError",
     "Comment",
@@ -51,6 +64,7 @@ __all__ = [
     "CorruptDataError",
     "InvalidError",
     "NotFoundError",
+    "PMOrchestrator",
     "PermanentError",
     "Priority",
     "RateLimitedError",
@@ -58,14 +72,22 @@ __all__ = [
     "Ticket",
     "TicketPage",
     "TicketType",
+    "TicketingHelper",
     "TicketingService",
     "TrackerRef",
     "TrackerTimeoutError",
     "TransientError",
     "UnavailableError",
     "UnsupportedError",
+    "create_phased_ticket",
+    "delegate_to_available_agent",
+    "get_agent_availability",
+    "get_feature_progress",
     "get_ticketing_service",
+    "handle_production_emergency",
     "load_config",
+    "track_agent_progress",
+    "update_progress",
 ]
 
 __version__ = "0.1.0"

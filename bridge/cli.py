@@ -356,13 +356,9 @@ def _add_link_commands(sub: Any) -> None:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    found: list[Callable[[Any], None]] = []
-    try:
-        from bridge.workflows.commands import register as workflows  # type: ignore[import-not-found,unused-ignore]
-    except ModuleNotFoundError:  # pragma: no cover - TEMPORARY until workflows land
-        return found
-    found.append(workflows)
-    return found
+    from bridge.workflows.commands import register as workflows
+
+    return [workflows]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,88 @@
+"""Phased features: one ticket per phase, linked by real dependencies, and their progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridge.errors import NotFoundError
+from bridge.models import Ticket
+from bridge.service import TicketingService
+from bridge.workflows.helper import TicketingHelper
+
+__all__ = ["create_phased_ticket", "create_subtasks", "get_feature_progress"]
+
+
+def create_phased_ticket(
+    phase: int,
+    agent: str,
+    task: str,
+    deliverables: list[str],
+    dependencies: list[str] | None = None,
+    parent: str | None = None,
+    priority: str = "medium",
+    helper: TicketingHelper | None = None,
+) -> Ticket:
+    """The ticket of one phase; ``dependencies`` (ticket ids) become blocked-by links."""
+    helper = helper or TicketingHelper()
+    context: dict[str, Any] = {
+        "phase": phase,
+        "deliverables": list(deliverables),
+        "dependencies": list(dependencies or []),
+    }
+    if parent:
+        context["parent_ticket"] = parent
+    return helper.create_agent_task_ticket(
+        agent, f"Phase {phase}: {task}", priority, context, labels=[f"phase:{phase}"]
+    )
+
+
+def create_subtasks(
+    parent: Ticket,
+    subtasks: list[dict[str, Any]],
+    priority: str = "high",
+    helper: TicketingHelper | None = None,
+) -> list[Ticket]:
+    """Children of ``parent`` (each ``{"agent", "task", "dependencies"}``), each announced on
+    the parent by a "Created subtask ..." comment from pm-orchestrator."""
+    helper = helper or TicketingHelper()
+    created = []
+    for index, subtask in enumerate(subtasks, 1):
+        ticket = helper.create_agent_task_ticket(
+            subtask["agent"],
+            subtask["task"],
+            priority,
+            {
+                "parent_ticket": parent.id,
+                "dependencies": subtask.get("dependencies", []),
+                "phase": index,
+            },
+        )
+        helper.service.add_comment(
+            parent.id,
+            f"Created subtask {ticket.id} for {subtask['agent']} agent",
+            author="pm-orchestrator",
+        )
+        created.append(ticket)
+    return created
+
+
+def get_feature_progress(
+    ticket_ids: list[str], service: TicketingService | None = None
+) -> dict[str, Any]:
+    """Share of the phases resolved or closed, as the guide computes it."""
+    tickets = TicketingHelper(service).service
+    total = len(ticket_ids)
+    completed = 0
+    for ticket_id in ticket_ids:
+        try:
+            ticket = tickets.get_ticket(ticket_id)
+        except NotFoundError:
+            continue
+        if ticket.status in ["resolved", "closed"]:
+            completed += 1
+    return {
+        "progress_percentage": (completed / total) * 100 if total else 0.0,
+        "completed_phases": completed,
+        "total_phases": total,
+        "status": "complete" if completed == total else "in_progress",
+    }

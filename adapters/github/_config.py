@@ -1,0 +1,89 @@
+"""Configuration of the GitHub adapter (``type = "github"``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bridge.models import Priority, Status, TicketType
+
+__all__ = ["GitHubConfig"]
+
+
+class GitHubConfig(BaseModel):
+    """Where the issues live, how to reach them, and every label name the bridge uses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["github"] = "github"
+    repo: str = Field(description="owner/name")
+    token_env: str = "GITHUB_TOKEN"  # noqa: S105 - a variable name, not a secret
+    base_url: str = "https://api.github.com"
+    timeout: float = Field(default=15.0, gt=0)
+    seconds_between_requests: float | None = 0.25
+    seconds_between_writes: float | None = 1.0
+    priority_labels: dict[Priority, str] = Field(
+        default_factory=lambda: {p: f"priority: {p.value}" for p in Priority}
+    )
+    status_labels: dict[Status, str] = Field(
+        default_factory=lambda: {
+            Status.IN_PROGRESS: "status: in progress",
+            Status.BLOCKED: "status: blocked",
+        }
+    )
+    type_labels: dict[TicketType, str] = Field(
+        default_factory=lambda: {t: f"type: {t.value}" for t in TicketType}
+    )
+    agent_label: str = Field(default="agent: {}", description="{} is the agent's name")
+    use_issue_types: bool = Field(
+        default=False, description="set the repository's issue types instead of type labels"
+    )
+    issue_types: dict[TicketType, str] = Field(
+        default_factory=lambda: {
+            TicketType.TASK: "Task",
+            TicketType.BUG: "Bug",
+            TicketType.FEATURE: "Feature",
+            TicketType.EPIC: "Epic",
+        }
+    )
+    assignee_map: dict[str, str] = Field(
+        default_factory=dict, description="agent name -> GitHub login for real assignees"
+    )
+    not_planned_words: list[str] = Field(
+        default_factory=lambda: [
+            "won't fix",
+            "wont fix",
+            "not planned",
+            "duplicate",
+            "invalid",
+            "obsolete",
+            "cancelled",
+            "canceled",
+            "rejected",
+        ]
+    )
+    use_dependencies_api: bool = Field(
+        default=True, description="issue dependencies (blocked by); off: kept in the body only"
+    )
+    idempotency_lookback_hours: float = Field(default=168.0, gt=0)
+
+    @field_validator("repo")
+    @classmethod
+    def _repo(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", value):
+            raise ValueError("repo must look like 'owner/name'")
+        return value
+
+    @field_validator("agent_label")
+    @classmethod
+    def _agent(cls, value: str) -> str:
+        if value.count("{}") != 1:
+            raise ValueError("agent_label must contain {} once, e.g. 'agent: {}'")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str) -> str:
+        return value.rstrip("/")

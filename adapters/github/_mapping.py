@@ -1,0 +1,238 @@
+"""Pure mapping between GitHub issue payloads and neutral tickets, both directions.
+
+What GitHub has no field for (metadata, the idempotency key, resolved-vs-closed, the
+resolution, dependencies where the server lacks them) travels in one hidden HTML comment at
+the end of the body: invisible on GitHub, parsed back here, robust to edits of the text
+above it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import JsonValue
+
+from adapters.github._config import GitHubConfig
+from bridge.models import Comment, Priority, Status, Ticket, TicketType, TrackerRef
+
+__all__ = [
+    "Block",
+    "bridge_labels",
+    "comment_body",
+    "compose_body",
+    "issue_to_ticket",
+    "parse_comment",
+    "split_body",
+]
+
+_BLOCK_RE = re.compile(r"\n*<!-- ticket-bridge (\{.*?\}) -->\s*$", re.DOTALL)
+_AUTHOR_RE = re.compile(
+    r"\A<!-- ticket-bridge:author (\".*?\") -->\n\*\*.*?\*\* wrote:\n\n", re.DOTALL
+)
+RESOLUTION_MARK = "<!-- ticket-bridge:resolution -->"
+
+
+@dataclass
+class Block:
+    """The hidden part of an issue body."""
+
+    status: str | None = None
+    metadata: dict[str, JsonValue] = field(default_factory=dict)
+    key: str | None = None
+    resolution: str | None = None
+    deps: list[str] = field(default_factory=list)
+    type: str | None = None
+    labels: list[str] = field(default_factory=list)
+
+    def dump(self) -> str:
+        data: dict[str, Any] = {"v": 1}
+        for name in ("status", "type", "key", "resolution"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
+        if self.metadata:
+            data["metadata"] = self.metadata
+        if self.deps:
+            data["deps"] = self.deps
+        if self.labels:
+            data["labels"] = self.labels
+        # "--" cannot appear inside an HTML comment; \u002d is the same JSON string.
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("--", "-\\u002d")
+        return f"<!-- ticket-bridge {text} -->"
+
+
+def split_body(body: str | None) -> tuple[str, Block]:
+    """The visible description and the hidden block of an issue body."""
+    body = body or ""
+    match = _BLOCK_RE.search(body)
+    if not match:
+        return body.rstrip(), Block()
+    try:
+        data = json.loads(match.group(1))
+    except ValueError:
+        return body.rstrip(), Block()
+    block = Block(
+        status=data.get("status"),
+        metadata=data.get("metadata") or {},
+        key=data.get("key"),
+        resolution=data.get("resolution"),
+        deps=[str(d) for d in data.get("deps") or []],
+        type=data.get("type"),
+        labels=[str(x) for x in data.get("labels") or []],
+    )
+    return body[: match.start()].rstrip(), block
+
+
+def compose_body(description: str, block: Block) -> str:
+    """The issue body: the description a person reads, then the hidden block."""
+    description = description.rstrip()
+    return f"{description}\n\n{block.dump()}" if description else block.dump()
+
+
+def bridge_labels(config: GitHubConfig) -> tuple[set[str], str, str]:
+    """Every label name the bridge owns, and the agent label's prefix and suffix."""
+    owned = {*config.priority_labels.values(), *config.status_labels.values()}
+    if not config.use_issue_types:
+        owned |= set(config.type_labels.values())
+    prefix, _, suffix = config.agent_label.partition("{}")
+    return owned, prefix, suffix
+
+
+def labels_for(
+    config: GitHubConfig,
+    *,
+    user_labels: list[str],
+    priority: Priority,
+    status: Status,
+    kind: TicketType,
+    assignee: str | None,
+) -> list[str]:
+    """The full label set of an issue: the user's labels plus the bridge's own."""
+    labels = list(user_labels)
+    labels.append(config.priority_labels[priority])
+    if status in config.status_labels:
+        labels.append(config.status_labels[status])
+    if not config.use_issue_types:
+        labels.append(config.type_labels[kind])
+    if assignee:
+        labels.append(config.agent_label.format(assignee))
+    return list(dict.fromkeys(labels))
+
+
+def _number_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    tail = url.rstrip("/").rsplit("/", 1)[-1]
+    return tail if tail.isdigit() else None
+
+
+def _when(raw: str) -> datetime:
+    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+
+
+def _read_labels(
+    names: list[str], config: GitHubConfig
+) -> tuple[Priority, Status, TicketType | None, str | None, list[str]]:
+    """Priority, extended status, type, agent and the user's own labels from label names."""
+    owned, agent_prefix, agent_suffix = bridge_labels(config)
+    priority, status, kind, assignee = Priority.MEDIUM, Status.OPEN, None, None
+    user_labels = []
+    by_priority = {v: k for k, v in config.priority_labels.items()}
+    by_status = {v: k for k, v in config.status_labels.items()}
+    by_type = {v: k for k, v in config.type_labels.items()}
+    for name in names:
+        if name in by_priority:
+            priority = by_priority[name]
+        elif name in by_status:
+            status = by_status[name]
+        elif name in by_type and not config.use_issue_types:
+            kind = by_type[name]
+        elif agent_prefix and name.startswith(agent_prefix) and name.endswith(agent_suffix):
+            assignee = name[len(agent_prefix) : len(name) - len(agent_suffix) or None]
+        elif name not in owned:
+            user_labels.append(name)
+    return priority, status, kind, assignee, user_labels
+
+
+def issue_to_ticket(
+    issue: dict[str, Any], config: GitHubConfig, deps: list[str] | None = None
+) -> Ticket:
+    """A neutral ticket from an issue payload; ``deps`` overrides the body's dependencies."""
+    description, block = split_body(issue.get("body"))
+    names = [lb["name"] if isinstance(lb, dict) else str(lb) for lb in issue.get("labels", [])]
+    priority, status, kind, assignee, user_labels = _read_labels(names, config)
+    issue_type = (issue.get("type") or {}).get("name") if config.use_issue_types else None
+    if issue_type:
+        kind = {v: k for k, v in config.issue_types.items()}.get(issue_type)
+    if kind is None:
+        kind = (
+            TicketType(block.type)
+            if block.type in {t.value for t in TicketType}
+            else TicketType.TASK
+        )
+    if assignee is None and issue.get("assignees"):
+        logins = {v: k for k, v in config.assignee_map.items()}
+        login = issue["assignees"][0]["login"]
+        assignee = logins.get(login, login)
+    resolution = None
+    if issue.get("state") == "closed":
+        if block.status in (Status.RESOLVED.value, Status.CLOSED.value):
+            status = Status(block.status)
+        else:
+            status = (
+                Status.CLOSED if issue.get("state_reason") == "not_planned" else Status.RESOLVED
+            )
+        resolution = block.resolution
+    elif status not in (Status.IN_PROGRESS, Status.BLOCKED):
+        status = Status.OPEN
+    repo_key = config.repo
+    return Ticket.model_construct(
+        id=str(issue["number"]),
+        title=issue["title"],
+        description=description,
+        status=status,
+        priority=priority,
+        type=kind,
+        assignee=assignee,
+        labels=user_labels,
+        parent_id=_number_from_url(issue.get("parent_issue_url")),
+        dependencies=list(deps if deps is not None else block.deps),
+        metadata=block.metadata,
+        resolution=resolution,
+        created_at=_when(issue["created_at"]),
+        updated_at=_when(issue["updated_at"]),
+        tracker=TrackerRef(
+            tracker="github",
+            key=f"{repo_key}#{issue['number']}",
+            url=issue.get("html_url"),
+            native_id=str(issue["id"]),
+        ),
+        pending=False,
+    )
+
+
+def comment_body(author: str, text: str) -> str:
+    """A comment as posted: a hidden author marker, a visible header line, the text."""
+    return f"<!-- ticket-bridge:author {json.dumps(author)} -->\n**{author}** wrote:\n\n{text}"
+
+
+def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment | None:
+    """A neutral comment from a comment payload; ``None`` for the bridge's resolution notes."""
+    body = raw.get("body") or ""
+    if body.startswith(RESOLUTION_MARK):
+        return None
+    match = _AUTHOR_RE.match(body)
+    if match:
+        author, text = json.loads(match.group(1)), body[match.end() :]
+    else:
+        author, text = (raw.get("user") or {}).get("login", "unknown"), body
+    return Comment(
+        id=str(raw["id"]),
+        ticket_id=ticket_id,
+        author=author,
+        body=text,
+        created_at=_when(raw["created_at"]),
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +10,13 @@ from typing import Any
 from adapters.local_json import LocalJsonService
 from bridge.errors import BridgeError, TransientError
 from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
+
+IDEM = "_remote_idempotency_key"
+
+
+def _strip(ticket: Ticket) -> Ticket:
+    metadata = {k: v for k, v in ticket.metadata.items() if k != IDEM}
+    return ticket.model_copy(update={"metadata": metadata})
 
 
 class FlakyTracker(LocalJsonService):
@@ -27,23 +33,22 @@ class FlakyTracker(LocalJsonService):
         self.errors: list[BridgeError] = []
         self.down = False
         self.calls: Counter[str] = Counter()
-        self._keys = path / "keys.json"
-
-    def _keymap(self) -> dict[str, str]:
-        return json.loads(self._keys.read_text()) if self._keys.exists() else {}
 
     def _create_keeping_key(self, draft: TicketDraft) -> Ticket:
-        """Like a real tracker: stores the key but never deduplicates by it."""
-        ticket = super()._create(draft.model_copy(update={"idempotency_key": None}))
+        """Like a real tracker: stores the key with the ticket, never deduplicates by it."""
+        metadata = dict(draft.metadata)
         if draft.idempotency_key:
-            keys = self._keymap()
-            keys.setdefault(draft.idempotency_key, ticket.id)
-            self._keys.write_text(json.dumps(keys))
-        return ticket
+            metadata[IDEM] = draft.idempotency_key
+        stored = super()._create(
+            draft.model_copy(update={"idempotency_key": None, "metadata": metadata})
+        )
+        return _strip(stored)
 
     def _find(self, key: str) -> Ticket | None:
-        found = self._keymap().get(key)
-        return None if found is None else super()._get(found)
+        for ticket in LocalJsonService._list(self, TicketQuery(limit=1000)):
+            if ticket.metadata.get(IDEM) == key:
+                return _strip(ticket)
+        return None
 
     def _fail(self, op: str, apply: Callable[[], Any]) -> Any:
         self.calls[op] += 1
@@ -60,7 +65,7 @@ class FlakyTracker(LocalJsonService):
         return self._fail("create", lambda: self._create_keeping_key(draft))  # type: ignore[no-any-return]
 
     def _get(self, ticket_id: str) -> Ticket:
-        return self._fail("get", lambda: super(FlakyTracker, self)._get(ticket_id))  # type: ignore[no-any-return]
+        return self._fail("get", lambda: _strip(super(FlakyTracker, self)._get(ticket_id)))  # type: ignore[no-any-return]
 
     def _update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         return self._fail("update", lambda: super(FlakyTracker, self)._update(ticket_id, changes))  # type: ignore[no-any-return]

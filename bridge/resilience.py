@@ -206,7 +206,7 @@ class ResilientService(TicketingService):
         try:
             ticket = self._retry(lambda: self.remote._get(target))
         except TransientError as exc:
-            known = self.outbox.known(target) if self.outbox else None
+            known = self.outbox.known(target) if self.outbox is not None else None
             if known is None:
                 raise
             self._fallback(exc)
@@ -233,7 +233,10 @@ class ResilientService(TicketingService):
         if not self._queueing() and not self._is_local(ticket_id):
             target = self._resolve(ticket_id)
             try:
-                return self._retry(lambda: self.remote._add_comment(target, body, author))
+                return self._retry(
+                    lambda: self.remote._add_comment(target, body, author),
+                    on_ambiguous=lambda: self._find_comment(target, body, author),
+                )
             except TransientError as exc:
                 self._fallback(exc)
         return self._queue_comment(ticket_id, body, author)
@@ -255,11 +258,28 @@ class ResilientService(TicketingService):
 
     def _send_create(self, draft: TicketDraft) -> Ticket:
         resolved = self._resolve_draft(draft)
-        key = resolved.idempotency_key or ""
         return self._retry(
             lambda: self.remote._create(resolved),
-            on_ambiguous=lambda: self.remote.find_by_idempotency_key(key),
+            on_ambiguous=lambda: self._find_created(resolved),
         )
+
+    def _find_created(self, draft: TicketDraft) -> Ticket | None:
+        """The ticket an earlier attempt created, completed with what it did not get to."""
+        ticket = self.remote.find_by_idempotency_key(draft.idempotency_key or "")
+        if ticket is None:
+            return None
+        changes: dict[str, Any] = {}
+        if draft.parent_id and ticket.parent_id != draft.parent_id:
+            changes["parent_id"] = draft.parent_id
+        if set(draft.dependencies) - set(ticket.dependencies):
+            changes["dependencies"] = list(
+                dict.fromkeys([*ticket.dependencies, *draft.dependencies])
+            )
+        if draft.status != ticket.status:
+            changes["status"] = draft.status
+            if draft.resolution is not None:
+                changes["resolution"] = draft.resolution
+        return self.remote._update(ticket.id, TicketChanges(**changes)) if changes else ticket
 
     def _remember(self, ticket: Ticket) -> None:
         if self.outbox is not None:
@@ -420,10 +440,8 @@ class ResilientService(TicketingService):
         self.outbox.mark_sending(entry.seq)
         if entry.op == "create":
             draft = TicketDraft.model_validate(entry.payload)
-            key = draft.idempotency_key or ""
-            found = (
-                self._retry(lambda: self.remote.find_by_idempotency_key(key)) if ambiguous else None
-            )
+            resolved = self._resolve_draft(draft)
+            found = self._retry(lambda: self._find_created(resolved)) if ambiguous else None
             ticket = found or self._send_create(draft)
             assert entry.ticket_id is not None
             self.outbox.remember(ticket)
@@ -442,6 +460,10 @@ class ResilientService(TicketingService):
                 self._retry(lambda: self.remote._add_comment(target, body, author))
         self.outbox.complete(entry.seq)
 
+    def _find_comment(self, ticket_id: str, body: str, author: str) -> Comment | None:
+        """The newest comment with this author and text, if a sent one may have landed."""
+        comments = self.remote._list_comments(ticket_id)
+        return next((c for c in reversed(comments) if (c.body, c.author) == (body, author)), None)
+
     def _comment_exists(self, ticket_id: str, body: str, author: str) -> bool:
-        comments = self._retry(lambda: self.remote._list_comments(ticket_id))
-        return any(c.body == body and c.author == author for c in comments)
+        return self._retry(lambda: self._find_comment(ticket_id, body, author)) is not None

@@ -9,6 +9,7 @@ nothing changed is a conditional request answered 304.
 from __future__ import annotations
 
 import json
+import math
 import logging
 import os
 from collections import OrderedDict
@@ -67,7 +68,7 @@ class GitHubService(TicketingService):
         self._gh = github.Github(
             auth=github.Auth.Token(secret),
             base_url=config.base_url,
-            timeout=int(config.timeout),
+            timeout=max(1, math.ceil(config.timeout)),  # PyGithub insists on whole seconds
             retry=None,
             per_page=100,
             seconds_between_requests=config.seconds_between_requests,
@@ -272,6 +273,8 @@ class GitHubService(TicketingService):
         current = self._to_ticket(issue)
         updated = changes.apply_to(current)
         if updated is current:
+            if current.status.is_done and changes.resolution and current.resolution:
+                self._ensure_resolution_comment(ticket_id, current.resolution)
             return current
         description, block = split_body(issue.get("body"))
         given = changes.given()
@@ -332,6 +335,14 @@ class GitHubService(TicketingService):
         return updated.model_copy(
             update={"updated_at": issue_to_ticket(issue, self.config).updated_at}
         )
+
+    def _ensure_resolution_comment(self, ticket_id: str, resolution: str) -> None:
+        """Closing again with the same resolution: post its comment if an earlier attempt
+        closed the issue but did not get to post it."""
+        path = f"{self._repo_path}/issues/{ticket_id}/comments"
+        text = f"{RESOLUTION_MARK}\n**Resolution:** {resolution}"
+        if not any(c.get("body") == text for c in self._pages(path, {}, ticket_id)):
+            self._request("POST", path, body={"body": text}, ticket_id=ticket_id)
 
     def _relink(self, ticket_id: str, current: Ticket, updated: Ticket) -> None:
         if updated.parent_id != current.parent_id:

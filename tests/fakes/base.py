@@ -49,6 +49,7 @@ class Fault:
     kind: ``status`` answers ``status`` with ``headers``/``body`` without applying anything;
     ``reset`` closes the connection without applying; ``drop_after`` applies the request, then
     closes the connection without answering; ``slow`` sleeps ``delay`` seconds, then answers.
+    ``hang`` waits ``delay`` seconds, then closes the connection without applying.
     ``method`` and ``path`` (a regex searched in the path) narrow which requests it hits;
     ``times`` is how many requests it hits before it is used up.
     """
@@ -192,6 +193,11 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 raw_body=raw,
             )
             fault = server.take_fault(req)
+            if fault and fault.kind == "hang":  # no answer in time, nothing applied
+                time.sleep(fault.delay)
+                server.record(req, 0)
+                self.close_connection = True
+                return
             if fault and fault.kind == "reset":
                 server.record(req, 0)
                 self.close_connection = True

@@ -52,9 +52,12 @@ def error_for_status(
     where = {"adapter": ADAPTER, "ticket_id": ticket_id}
     if status == 429 or (
         status == 403
-        and ("rate limit" in lowered or "retry-after" in headers
-             or str(headers.get("x-ratelimit-remaining")) == "0")
-    ):  # fmt: skip
+        and (
+            "rate limit" in lowered
+            or "retry-after" in headers
+            or str(headers.get("x-ratelimit-remaining")) == "0"
+        )
+    ):
         return RateLimitedError(
             f"GitHub rate limit: {message or status}", retry_after=_retry_after(headers), **where
         )
@@ -92,8 +95,11 @@ def translate(ticket_id: str | None = None, *, write: bool = False) -> Iterator[
     except BridgeError:
         raise
     except requests.exceptions.ConnectTimeout as exc:
-        raise TrackerTimeoutError(f"GitHub did not accept the connection: {type(exc).__name__}",
-                                  adapter=ADAPTER, ticket_id=ticket_id) from None  # fmt: skip
+        raise TrackerTimeoutError(
+            f"GitHub did not accept the connection: {type(exc).__name__}",
+            adapter=ADAPTER,
+            ticket_id=ticket_id,
+        ) from None
     except requests.exceptions.Timeout as exc:
         raise TrackerTimeoutError(
             f"GitHub did not answer in time ({type(exc).__name__})",
@@ -117,8 +123,12 @@ def translate(ticket_id: str | None = None, *, write: bool = False) -> Iterator[
             ticket_id=ticket_id,
         ) from None
     except GithubError as exc:
-        raise error_for_status(exc.status, exc.headers or {}, exc.data, ticket_id=ticket_id,
-                               write=write) from None  # fmt: skip
+        raise error_for_status(
+            exc.status, exc.headers or {}, exc.data, ticket_id=ticket_id, write=write
+        ) from None
     except (ValueError, KeyError, TypeError) as exc:
-        raise UnavailableError(f"unexpected answer from GitHub: {type(exc).__name__}: {exc}",
-                               adapter=ADAPTER, ticket_id=ticket_id) from None  # fmt: skip
+        raise UnavailableError(
+            f"unexpected answer from GitHub: {type(exc).__name__}: {exc}",
+            adapter=ADAPTER,
+            ticket_id=ticket_id,
+        ) from None

@@ -9,8 +9,8 @@ nothing changed is a conditional request answered 304.
 from __future__ import annotations
 
 import json
-import math
 import logging
+import math
 import os
 from collections import OrderedDict
 from datetime import timedelta
@@ -242,14 +242,18 @@ class GitHubService(TicketingService):
         ticket_id = str(issue["number"])
         if draft.status.is_done:
             issue, _ = self._request(
-                "PATCH", f"{self._repo_path}/issues/{ticket_id}",
-                body=self._state(draft.status, draft.resolution), ticket_id=ticket_id,
-            )  # fmt: skip
+                "PATCH",
+                f"{self._repo_path}/issues/{ticket_id}",
+                body=self._state(draft.status, draft.resolution),
+                ticket_id=ticket_id,
+            )
         if parent_number is not None:
             self._request(
-                "POST", f"{self._repo_path}/issues/{parent_number}/sub_issues",
-                body={"sub_issue_id": int(issue["id"])}, ticket_id=ticket_id,
-            )  # fmt: skip
+                "POST",
+                f"{self._repo_path}/issues/{parent_number}/sub_issues",
+                body={"sub_issue_id": int(issue["id"])},
+                ticket_id=ticket_id,
+            )
             issue["parent_issue_url"] = f"{self._repo_path}/issues/{parent_number}"
         self._add_blocked_by(ticket_id, dep_ids)
         if dep_ids:
@@ -261,9 +265,11 @@ class GitHubService(TicketingService):
             return
         for dep_id in dep_ids:
             self._request(
-                "POST", f"{self._repo_path}/issues/{ticket_id}/dependencies/blocked_by",
-                body={"issue_id": dep_id}, ticket_id=ticket_id,
-            )  # fmt: skip
+                "POST",
+                f"{self._repo_path}/issues/{ticket_id}/dependencies/blocked_by",
+                body={"issue_id": dep_id},
+                ticket_id=ticket_id,
+            )
 
     def _get(self, ticket_id: str) -> Ticket:
         return self._to_ticket(self._issue(ticket_id))
@@ -303,9 +309,13 @@ class GitHubService(TicketingService):
             patch["body"] = body
         owned_now = [lb["name"] for lb in issue.get("labels", [])]
         labels = labels_for(
-            self.config, user_labels=updated.labels, priority=updated.priority,
-            status=updated.status, kind=updated.type, assignee=updated.assignee,
-        )  # fmt: skip
+            self.config,
+            user_labels=updated.labels,
+            priority=updated.priority,
+            status=updated.status,
+            kind=updated.type,
+            assignee=updated.assignee,
+        )
         if set(labels) != set(owned_now):
             patch["labels"] = labels
         if updated.assignee != current.assignee:
@@ -328,10 +338,11 @@ class GitHubService(TicketingService):
             and (updated.resolution != current.resolution or not current.status.is_done)
         ):
             self._request(
-                "POST", f"{self._repo_path}/issues/{ticket_id}/comments",
+                "POST",
+                f"{self._repo_path}/issues/{ticket_id}/comments",
                 body={"body": f"{RESOLUTION_MARK}\n**Resolution:** {updated.resolution}"},
                 ticket_id=ticket_id,
-            )  # fmt: skip
+            )
         return updated.model_copy(
             update={"updated_at": issue_to_ticket(issue, self.config).updated_at}
         )
@@ -349,17 +360,20 @@ class GitHubService(TicketingService):
             child_id = self._issue_id(ticket_id)
             if updated.parent_id is None:
                 self._request(
-                    "DELETE", f"{self._repo_path}/issues/{current.parent_id}/sub_issue",
-                    body={"sub_issue_id": child_id}, ticket_id=ticket_id,
-                )  # fmt: skip
+                    "DELETE",
+                    f"{self._repo_path}/issues/{current.parent_id}/sub_issue",
+                    body={"sub_issue_id": child_id},
+                    ticket_id=ticket_id,
+                )
             else:
                 parent = self._number(updated.parent_id)
                 replace = current.parent_id is not None
                 self._request(
-                    "POST", f"{self._repo_path}/issues/{parent}/sub_issues",
+                    "POST",
+                    f"{self._repo_path}/issues/{parent}/sub_issues",
                     body={"sub_issue_id": child_id, "replace_parent": replace},
                     ticket_id=ticket_id,
-                )  # fmt: skip
+                )
         added = [d for d in updated.dependencies if d not in current.dependencies]
         removed = [d for d in current.dependencies if d not in updated.dependencies]
         self._add_blocked_by(ticket_id, [self._issue_id(d) for d in added])
@@ -375,12 +389,17 @@ class GitHubService(TicketingService):
     def _add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
         text = comment_body(author, body)
         if len(text) > BODY_LIMIT:
-            raise InvalidError(f"comment is longer than GitHub's {BODY_LIMIT} characters",
-                               adapter="github", ticket_id=ticket_id)  # fmt: skip
+            raise InvalidError(
+                f"comment is longer than GitHub's {BODY_LIMIT} characters",
+                adapter="github",
+                ticket_id=ticket_id,
+            )
         raw, _ = self._request(
-            "POST", f"{self._repo_path}/issues/{self._number(ticket_id)}/comments",
-            body={"body": text}, ticket_id=ticket_id,
-        )  # fmt: skip
+            "POST",
+            f"{self._repo_path}/issues/{self._number(ticket_id)}/comments",
+            body={"body": text},
+            ticket_id=ticket_id,
+        )
         comment = parse_comment(raw, ticket_id)
         assert comment is not None
         return comment
@@ -439,8 +458,12 @@ class GitHubService(TicketingService):
     def find_by_idempotency_key(self, key: str) -> Ticket | None:
         """Scan issues updated within the look-back window, newest first, for the key."""
         since = utcnow() - timedelta(hours=self.config.idempotency_lookback_hours)
-        params = {"state": "all", "sort": "updated", "direction": "desc",
-                  "since": since.strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
+        params = {
+            "state": "all",
+            "sort": "updated",
+            "direction": "desc",
+            "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
         page = 1
         while True:
             data, headers = self._request(

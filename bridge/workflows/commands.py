@@ -65,8 +65,10 @@ def cmd_sla(args: argparse.Namespace, service: TicketingService) -> int:
     rows = [
         [o.ticket.id, o.ticket.priority.value, f"{o.hours_late:.1f}", o.ticket.title] for o in late
     ]
-    data = [{"id": o.ticket.id, "due_at": o.due_at.isoformat(), "hours_late": o.hours_late}
-            for o in late]  # fmt: skip
+    data = [
+        {"id": o.ticket.id, "due_at": o.due_at.isoformat(), "hours_late": o.hours_late}
+        for o in late
+    ]
     text = (
         render_table(("id", "priority", "hours late", "title"), rows)
         if late

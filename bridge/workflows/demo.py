@@ -43,10 +43,13 @@ def run_demo(service: TicketingService) -> DemoResult:
     delegation = PMOrchestrator(helper=helper).delegate(
         "engineer",
         "Fix ImportError based on research findings",
-        requirements=[f"Review research findings from ticket {research.id}",
-                      "Refactor the import structure", "Update the ticket with details"],
+        requirements=[
+            f"Review research findings from ticket {research.id}",
+            "Refactor the import structure",
+            "Update the ticket with details",
+        ],
         priority="critical",
-    )  # fmt: skip
+    )
     assert delegation.ticket is not None
     fix = service.link_parent(delegation.ticket.id, research.id)
     prompt = delegation.prompt
@@ -66,9 +69,11 @@ def run_demo(service: TicketingService) -> DemoResult:
     track_agent_progress(fix.id, "engineer", "testing", service)
     track_agent_progress(fix.id, "engineer", "completed", service)
     qa = helper.create_agent_task_ticket(
-        "qa", "Validate the ImportError fix", "high",
+        "qa",
+        "Validate the ImportError fix",
+        "high",
         {"parent_ticket": research.id, "dependencies": [fix.id]},
-    )  # fmt: skip
+    )
     track_agent_progress(qa.id, "qa", "started", service)
     track_agent_progress(qa.id, "qa", "completed", service)
 

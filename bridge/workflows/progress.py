@@ -65,8 +65,11 @@ def update_progress(
     service: TicketingService | None = None,
 ) -> Comment:
     """A structured progress comment: status, completed, remaining, blockers, next steps."""
-    missing = [k for k in ("status", "completed_items", "remaining_items", "next_steps")
-               if k not in details]  # fmt: skip
+    missing = [
+        k
+        for k in ("status", "completed_items", "remaining_items", "next_steps")
+        if k not in details
+    ]
     if missing:
         raise InvalidError(f"progress details lack {', '.join(missing)}", ticket_id=ticket_id)
     text = "\n".join(

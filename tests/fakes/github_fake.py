@@ -84,13 +84,22 @@ class GitHubFakeApp(FakeApp):
         return f"{self.base_url}/api/v3/repos/{self.owner}/{self.repo}"
 
     def _user(self, login: str) -> dict[str, Any]:
-        return {"login": login, "id": abs(hash(login)) % 10_000, "type": "User",
-                "url": f"{self.base_url}/api/v3/users/{login}"}  # fmt: skip
+        return {
+            "login": login,
+            "id": abs(hash(login)) % 10_000,
+            "type": "User",
+            "url": f"{self.base_url}/api/v3/users/{login}",
+        }
 
     def _label(self, name: str) -> dict[str, Any]:
         if name not in self.labels:
-            self.labels[name] = {"id": len(self.labels) + 1, "name": name, "color": "ededed",
-                                 "description": None, "default": False}  # fmt: skip
+            self.labels[name] = {
+                "id": len(self.labels) + 1,
+                "name": name,
+                "color": "ededed",
+                "description": None,
+                "default": False,
+            }
         label = self.labels[name]
         return {**label, "url": f"{self.api}/labels/{name}", "node_id": f"L{label['id']}"}
 
@@ -143,29 +152,43 @@ class GitHubFakeApp(FakeApp):
             "node_id": f"IC_{comment['id']}",
             "url": f"{self.api}/issues/comments/{comment['id']}",
             "html_url": f"https://github.example/{self.owner}/{self.repo}/issues/{issue.number}"
-                        f"#issuecomment-{comment['id']}",
+            f"#issuecomment-{comment['id']}",
             "issue_url": f"{self.api}/issues/{issue.number}",
             "body": comment["body"],
             "user": self._user(comment["user"]),
             "created_at": comment["created_at"],
             "updated_at": comment["created_at"],
             "author_association": "OWNER",
-        }  # fmt: skip
+        }
 
     # ------------------------------------------------------------ plumbing
 
     def dispatch(self, req: Request) -> Response:
         auth = req.headers.get("authorization", "")
         if auth not in (f"token {self.token}", f"Bearer {self.token}"):
-            return self._finish(req, Response(401, {"message": "Bad credentials",
-                "documentation_url": "https://docs.github.com/rest"}))  # fmt: skip
+            return self._finish(
+                req,
+                Response(
+                    401,
+                    {
+                        "message": "Bad credentials",
+                        "documentation_url": "https://docs.github.com/rest",
+                    },
+                ),
+            )
         return self._finish(req, super().dispatch(req))
 
     def _finish(self, req: Request, resp: Response) -> Response:
         reset = int(time.time()) + 3600
-        resp.headers.update({"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999",
-            "X-RateLimit-Reset": str(reset), "X-RateLimit-Used": "1",
-            "X-RateLimit-Resource": "core"})  # fmt: skip
+        resp.headers.update(
+            {
+                "X-RateLimit-Limit": "5000",
+                "X-RateLimit-Remaining": "4999",
+                "X-RateLimit-Reset": str(reset),
+                "X-RateLimit-Used": "1",
+                "X-RateLimit-Resource": "core",
+            }
+        )
         if req.method == "GET" and resp.status == 200:
             etag = (
                 '"' + hashlib.sha1(json.dumps(resp.body, sort_keys=True).encode()).hexdigest() + '"'
@@ -187,9 +210,16 @@ class GitHubFakeApp(FakeApp):
         )
 
     def _invalid(self, message: str, field_name: str = "body") -> Response:
-        return Response(422, {"message": "Validation Failed", "errors": [
-            {"resource": "Issue", "code": "custom", "field": field_name, "message": message}],
-            "documentation_url": "https://docs.github.com/rest"})  # fmt: skip
+        return Response(
+            422,
+            {
+                "message": "Validation Failed",
+                "errors": [
+                    {"resource": "Issue", "code": "custom", "field": field_name, "message": message}
+                ],
+                "documentation_url": "https://docs.github.com/rest",
+            },
+        )
 
     def _page(self, req: Request, items: list[Any], path: str) -> Response:
         per_page = min(int(req.arg("per_page") or 30), 100)
@@ -209,8 +239,16 @@ class GitHubFakeApp(FakeApp):
     # ------------------------------------------------------------ repository and issues
 
     def get_repo(self, req: Request, owner: str, repo: str) -> Response:
-        return Response(200, {"id": 1, "name": repo, "full_name": f"{owner}/{repo}",
-                              "url": self.api, "has_issues": True})  # fmt: skip
+        return Response(
+            200,
+            {
+                "id": 1,
+                "name": repo,
+                "full_name": f"{owner}/{repo}",
+                "url": self.api,
+                "has_issues": True,
+            },
+        )
 
     def _touch(self, issue: FakeIssue) -> None:
         issue.updated_at = _now()
@@ -316,8 +354,12 @@ class GitHubFakeApp(FakeApp):
 
     def list_repo_comments(self, req: Request, owner: str, repo: str) -> Response:
         since = req.arg("since") or ""
-        rendered = [self.render_comment(i, c) for i in self.issues.values() for c in i.comments
-                    if c["created_at"] >= since]  # fmt: skip
+        rendered = [
+            self.render_comment(i, c)
+            for i in self.issues.values()
+            for c in i.comments
+            if c["created_at"] >= since
+        ]
         rendered.sort(key=lambda c: (c["created_at"], c["id"]))
         return self._page(req, rendered, req.path)
 
@@ -331,8 +373,13 @@ class GitHubFakeApp(FakeApp):
         if not name:
             return self._invalid("name is missing", "name")
         if name in self.labels:
-            return Response(422, {"message": "Validation Failed", "errors": [
-                {"resource": "Label", "code": "already_exists", "field": "name"}]})  # fmt: skip
+            return Response(
+                422,
+                {
+                    "message": "Validation Failed",
+                    "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}],
+                },
+            )
         return Response(201, self._label(name))
 
     # ------------------------------------------------------------ sub-issues

@@ -54,9 +54,25 @@ def test_fake_payloads_have_the_documented_shape(gh: GitHubService, fake) -> Non
     gh.add_comment(ticket.id, "hi")
     issue = app.render(app.issues[1])
     documented = json.loads((FIXTURES / "issue.json").read_text())
-    for key in ("id", "node_id", "url", "html_url", "number", "state", "title", "body", "user",
-                "labels", "assignee", "assignees", "comments", "created_at", "updated_at",
-                "closed_at", "state_reason"):  # fmt: skip
+    for key in (
+        "id",
+        "node_id",
+        "url",
+        "html_url",
+        "number",
+        "state",
+        "title",
+        "body",
+        "user",
+        "labels",
+        "assignee",
+        "assignees",
+        "comments",
+        "created_at",
+        "updated_at",
+        "closed_at",
+        "state_reason",
+    ):
         assert key in documented
         assert key in issue
     comment = app.render_comment(app.issues[1], app.issues[1].comments[0])
@@ -115,8 +131,17 @@ def test_subtask_of_subtask_uses_integer_ids(gh: GitHubService, fake) -> None:  
 def test_large_metadata_round_trips_and_body_stays_readable(gh: GitHubService, fake) -> None:  # type: ignore[no-untyped-def]
     """10 KB of nested JSON round-trips; the body shows the description, the rest is hidden."""
     _, app = fake
-    metadata = {"phases": [{"n": i, "notes": "x" * 80, "tags": ["a--b", "<!-- -->"],
-                            "nested": {"ok": True, "v": None}} for i in range(80)]}  # fmt: skip
+    metadata = {
+        "phases": [
+            {
+                "n": i,
+                "notes": "x" * 80,
+                "tags": ["a--b", "<!-- -->"],
+                "nested": {"ok": True, "v": None},
+            }
+            for i in range(80)
+        ]
+    }
     assert len(json.dumps(metadata)) > 10_000
     ticket = gh.create_ticket("Big", "Human-readable description.", metadata=metadata)
     assert gh.get_ticket(ticket.id).metadata == metadata
@@ -143,22 +168,29 @@ FAULTS = [
     (Fault(status=401, body={"message": "Bad credentials"}), AuthError),
     (Fault(status=403, body={"message": "Resource not accessible by integration"}), AuthError),
     (
-        Fault(status=403, headers={"Retry-After": "60"},
-              body={"message": "You have exceeded a secondary rate limit."}),
+        Fault(
+            status=403,
+            headers={"Retry-After": "60"},
+            body={"message": "You have exceeded a secondary rate limit."},
+        ),
         RateLimitedError,
     ),
     (Fault(status=404, body={"message": "Not Found"}), NotFoundError),
     (Fault(status=410, body={"message": "Issue deleted"}), NotFoundError),
-    (Fault(status=422, body={"message": "Validation Failed", "errors": [{"message": "bad"}]}),
-     InvalidError),
-    (Fault(status=429, headers={"Retry-After": "7"}, body={"message": "slow down"}),
-     RateLimitedError),
+    (
+        Fault(status=422, body={"message": "Validation Failed", "errors": [{"message": "bad"}]}),
+        InvalidError,
+    ),
+    (
+        Fault(status=429, headers={"Retry-After": "7"}, body={"message": "slow down"}),
+        RateLimitedError,
+    ),
     (Fault(status=500), UnavailableError),
     (Fault(status=502), UnavailableError),
     (Fault(status=503), UnavailableError),
     (Fault(kind="slow", delay=1.5), TrackerTimeoutError),
     (Fault(kind="reset"), UnavailableError),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("fault", "error"), FAULTS, ids=lambda f: getattr(f, "__name__", ""))
@@ -181,9 +213,13 @@ def test_rate_limit_reset_header_gives_retry_after(gh: GitHubService, fake) -> N
 
     server, _ = fake
     reset = int(time.time()) + 30
-    server.inject(Fault(status=403, headers={"X-RateLimit-Remaining": "0",
-                                             "X-RateLimit-Reset": str(reset)},
-                        body={"message": "API rate limit exceeded"}))  # fmt: skip
+    server.inject(
+        Fault(
+            status=403,
+            headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)},
+            body={"message": "API rate limit exceeded"},
+        )
+    )
     with pytest.raises(RateLimitedError) as info:
         gh.list_tickets()
     assert 20 <= (info.value.retry_after or 0) <= 31
@@ -196,8 +232,12 @@ def test_canary_token_never_leaks(fake, caplog, monkeypatch, tmp_path) -> None: 
     monkeypatch.setenv("GITHUB_TOKEN", CANARY)
     from adapters.github import GitHubConfig
 
-    config = GitHubConfig(repo="octo/tickets", base_url=f"{server.url}/api/v3",
-                          seconds_between_requests=None, seconds_between_writes=None)  # fmt: skip
+    config = GitHubConfig(
+        repo="octo/tickets",
+        base_url=f"{server.url}/api/v3",
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
     with caplog.at_level(logging.DEBUG):
         service = GitHubService(config)
         ticket = service.create_ticket("Secret-safe")

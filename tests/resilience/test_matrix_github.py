@@ -1,9 +1,9 @@
 """The fault matrix on the GitHub fake: every fault x every operation, then recovery.
 
-Each fault hits the operation's writes, for all three configured attempts (so the call falls back to the local
-store and the outbox) except ``drop_after``, which applies the write and drops the answer
-once (so the retry must not repeat it). After replay the tracker must equal the tracker of
-the same operation run with no fault at all.
+Each fault hits the operation's writes, for all three configured attempts (so the call
+falls back to the local store and the outbox) except ``drop_after``, which applies the
+write and drops the answer once (so the retry must not repeat it). After replay the
+tracker must equal the tracker of the same operation run with no fault at all.
 """
 
 from __future__ import annotations
@@ -54,15 +54,17 @@ FAULTS: dict[str, Callable[[], Fault]] = {
 
 Op = Callable[[TicketingService, dict[str, str]], Any]
 OPS: dict[str, Op] = {
-    "create": lambda s, ids: s.create_ticket("New work", "details", priority="high",
-                                             labels=["x"], assignee="qa"),
+    "create": lambda s, ids: s.create_ticket(
+        "New work", "details", priority="high", labels=["x"], assignee="qa"
+    ),
     "create subtask": lambda s, ids: s.create_ticket("Sub work", parent_id=ids["parent"]),
-    "update": lambda s, ids: s.update_ticket(ids["target"], status="in_progress",
-                                             priority="critical"),
+    "update": lambda s, ids: s.update_ticket(
+        ids["target"], status="in_progress", priority="critical"
+    ),
     "comment": lambda s, ids: s.add_comment(ids["target"], "progress made", author="qa-agent"),
     "close": lambda s, ids: s.close_ticket(ids["target"], resolution="Fixed in #9"),
     "add dependency": lambda s, ids: s.add_dependency(ids["target"], ids["other"]),
-}  # fmt: skip
+}
 
 
 def _snapshot(app: GitHubFakeApp) -> list[tuple[object, ...]]:
@@ -74,12 +76,18 @@ def _snapshot(app: GitHubFakeApp) -> list[tuple[object, ...]]:
         description, block = split_body(issue.body)
         rows.append(
             (
-                issue.title, description, issue.state, issue.state_reason,
-                tuple(sorted(issue.labels)), title.get(issue.parent or 0),
-                tuple(sorted(title[n] for n in issue.blocked_by)), block.status,
-                block.resolution, tuple(c["body"] for c in issue.comments),
+                issue.title,
+                description,
+                issue.state,
+                issue.state_reason,
+                tuple(sorted(issue.labels)),
+                title.get(issue.parent or 0),
+                tuple(sorted(title[n] for n in issue.blocked_by)),
+                block.status,
+                block.resolution,
+                tuple(c["body"] for c in issue.comments),
             )
-        )  # fmt: skip
+        )
     return sorted(rows, key=repr)
 
 

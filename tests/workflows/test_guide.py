@@ -78,12 +78,15 @@ def test_workflow_3_multi_agent_coordination(service: TicketingService) -> None:
         additional_context={"type": "epic", "estimated_days": 5, "business_impact": "high"},
     )
     subtasks = [
-        {"agent": "research", "task": "Analyze data models and migration patterns",
-         "dependencies": []},
+        {
+            "agent": "research",
+            "task": "Analyze data models and migration patterns",
+            "dependencies": [],
+        },
         {"agent": "engineer", "task": "Implement migration scripts", "dependencies": ["research"]},
         {"agent": "qa", "task": "Create migration test suite", "dependencies": ["engineer"]},
         {"agent": "ops", "task": "Execute zero-downtime deployment", "dependencies": ["qa"]},
-    ]  # fmt: skip
+    ]
     created = {}
     for subtask in subtasks:
         ticket = ticketing_helper.create_agent_task_ticket(
@@ -171,8 +174,11 @@ def test_pattern_3_workload_balancing(service: TicketingService) -> None:
     helper.update_agent_task_status(started.id, "in_progress")
     workload = get_agent_availability()
     assert workload["engineer"] == {
-        "available": False, "current_load": 3, "high_priority": 3, "capacity": 2,
-    }  # fmt: skip
+        "available": False,
+        "current_load": 3,
+        "high_priority": 3,
+        "capacity": 2,
+    }
     assert workload["qa"]["current_load"] == 1
     assert workload["qa"]["available"] is True
     assert delegate_to_available_agent("bug", "Fix the crash") == "documentation"
@@ -180,9 +186,14 @@ def test_pattern_3_workload_balancing(service: TicketingService) -> None:
     assert delegate_to_available_agent("docs", "Update the changelog") == "documentation"
     stats = helper.get_agent_workload("engineer")
     assert stats == {
-        "open": 3, "in_progress": 0, "blocked": 0, "resolved": 0, "closed": 0,
-        "high_priority": 3, "total": 3,
-    }  # fmt: skip
+        "open": 3,
+        "in_progress": 0,
+        "blocked": 0,
+        "resolved": 0,
+        "closed": 0,
+        "high_priority": 3,
+        "total": 3,
+    }
 
 
 def test_best_practice_3_structured_progress_update(service: TicketingService) -> None:
@@ -266,9 +277,11 @@ def test_example_2_phases_and_feature_progress(service: TicketingService) -> Non
     service.close_ticket(design.id, resolution="done", status="resolved")
     progress = get_feature_progress(ids)
     assert progress == {
-        "progress_percentage": 50.0, "completed_phases": 2, "total_phases": 4,
+        "progress_percentage": 50.0,
+        "completed_phases": 2,
+        "total_phases": 4,
         "status": "in_progress",
-    }  # fmt: skip
+    }
     for ticket_id in ids[2:]:
         service.close_ticket(ticket_id, resolution="done")
     assert get_feature_progress(ids)["status"] == "complete"

@@ -1,0 +1,94 @@
+"""Configuration of the Jira adapter (``type = "jira"``): every name a site may differ in."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bridge.models import Priority, Status, TicketType
+
+__all__ = ["JiraConfig"]
+
+
+class JiraConfig(BaseModel):
+    """Where the project lives, how to sign in, and how neutral values map onto it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["jira"] = "jira"
+    server: str = Field(description="https://your-site.atlassian.net, or the Server base URL")
+    project: str
+    deployment: Literal["cloud", "server"] = "cloud"
+    email_env: str = "JIRA_EMAIL"
+    token_env: str = "JIRA_API_TOKEN"  # noqa: S105 - a variable name, not a secret
+    timeout: float = Field(default=15.0, gt=0)
+    priority_map: dict[Priority, str] = Field(
+        default_factory=lambda: {
+            Priority.CRITICAL: "Highest",
+            Priority.HIGH: "High",
+            Priority.MEDIUM: "Medium",
+            Priority.LOW: "Low",
+        }
+    )
+    status_map: dict[Status, str] = Field(
+        default_factory=lambda: {
+            Status.OPEN: "To Do",
+            Status.IN_PROGRESS: "In Progress",
+            Status.BLOCKED: "Blocked",
+            Status.RESOLVED: "Done",
+            Status.CLOSED: "Closed",
+        }
+    )
+    type_map: dict[TicketType, str] = Field(
+        default_factory=lambda: {
+            TicketType.TASK: "Task",
+            TicketType.BUG: "Bug",
+            TicketType.FEATURE: "Story",
+            TicketType.EPIC: "Epic",
+        }
+    )
+    subtask_type: str = "Sub-task"
+    epic_type: str = "Epic"
+    blocked_strategy: Literal["flag", "label"] = Field(
+        default="label", description="for workflows without the blocked status"
+    )
+    blocked_label: str = "blocked"
+    flag_field: str = "customfield_10021"
+    done_resolution: str = "Done"
+    not_planned_resolution: str = "Won't Do"
+    not_planned_words: list[str] = Field(
+        default_factory=lambda: [
+            "won't fix",
+            "wont fix",
+            "won't do",
+            "not planned",
+            "duplicate",
+            "invalid",
+            "obsolete",
+            "cancelled",
+            "canceled",
+            "rejected",
+        ]
+    )
+    property_key: str = "ticket-bridge"
+    assignee_map: dict[str, str] = Field(
+        default_factory=dict, description="agent name -> Jira accountId (Server: user name)"
+    )
+    page_size: int = Field(default=100, ge=1, le=100)
+    idempotency_lookback_days: int = Field(default=7, ge=1)
+
+    @field_validator("server")
+    @classmethod
+    def _server(cls, value: str) -> str:
+        if not re.match(r"https?://", value):
+            raise ValueError("server must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("project")
+    @classmethod
+    def _project(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]{0,19}", value):
+            raise ValueError("project must be a Jira project key such as ABC")
+        return value

@@ -1,0 +1,627 @@
+"""A stateful fake of the Jira REST API, Cloud (v3, ``/search/jql``) or Server (v2, ``/search``).
+
+Two projects: ``TB`` with the workflow To Do -> In Progress -> (Blocked | In Review) -> Done,
+plus Closed, where Done is two steps from In Progress and the Approve transition's screen
+requires a resolution; ``NB`` with To Do -> In Progress -> Done and no Blocked status.
+Shapes follow Atlassian's REST documentation (samples in ``fixtures/jira/``).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.fakes.base import FakeApp, FakeServer, Request, Response
+from tests.fakes.jira_jql import JQLError, Query
+
+API = r"/rest/api/(?P<v>[23])"
+ISSUE = API + r"/issue/(?P<key>[A-Z]+-\d+)"
+CATEGORY = {
+    "To Do": "new",
+    "In Progress": "indeterminate",
+    "Blocked": "indeterminate",
+    "In Review": "indeterminate",
+    "Done": "done",
+    "Closed": "done",
+}
+# (from, transition name, to, resolution on screen: None | "optional" | "required")
+WORKFLOWS: dict[str, list[tuple[str, str, str, str | None]]] = {
+    "TB": [
+        ("To Do", "Start", "In Progress", None),
+        ("To Do", "Close", "Closed", "optional"),
+        ("In Progress", "Block", "Blocked", None),
+        ("In Progress", "Review", "In Review", None),
+        ("In Progress", "Stop", "To Do", None),
+        ("In Progress", "Close", "Closed", "optional"),
+        ("Blocked", "Unblock", "In Progress", None),
+        ("In Review", "Approve", "Done", "required"),
+        ("In Review", "Rework", "In Progress", None),
+        ("Done", "Reopen", "To Do", None),
+        ("Closed", "Reopen", "To Do", None),
+    ],
+    "NB": [
+        ("To Do", "Start", "In Progress", None),
+        ("In Progress", "Finish", "Done", "optional"),
+        ("In Progress", "Stop", "To Do", None),
+        ("Done", "Reopen", "To Do", None),
+    ],
+}
+TYPES = ["Task", "Bug", "Story", "Epic", "Sub-task"]
+PRIORITIES = ["Highest", "High", "Medium", "Low", "Lowest"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+
+
+@dataclass
+class FakeJiraIssue:
+    id: int
+    key: str
+    project: str
+    fields: dict[str, Any]
+    properties: dict[str, Any] = field(default_factory=dict)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "To Do"
+    resolution: str | None = None
+    created: str = field(default_factory=_now)
+    updated: str = field(default_factory=_now)
+
+
+class JiraFakeApp(FakeApp):
+    """Jira's issues, workflows, links, properties and comments, for one site."""
+
+    def __init__(
+        self, mode: str = "cloud", email: str = "bot@example.com", token: str = "t0k"
+    ) -> None:
+        super().__init__()
+        self.mode, self.email, self.token = mode, email, token
+        self.issues: dict[str, FakeJiraIssue] = {}
+        self.links: dict[int, tuple[str, str]] = {}  # id -> (inward = blocker, outward = blocked)
+        self._next = 10_000
+        r = self.route
+        r("GET", API + r"/serverInfo", self.server_info)
+        r("GET", API + r"/project/(?P<project>[A-Z]+)/statuses", self.project_statuses)
+        r("POST", API + r"/issue", self.create)
+        r("GET", ISSUE, self.get)
+        r("PUT", ISSUE, self.edit)
+        r("DELETE", ISSUE, self.delete)
+        r("GET", ISSUE + r"/transitions", self.transitions)
+        r("POST", ISSUE + r"/transitions", self.transition)
+        r("GET", ISSUE + r"/comment", self.list_comments)
+        r("POST", ISSUE + r"/comment", self.add_comment)
+        r("GET", ISSUE + r"/properties/(?P<name>[^/]+)", self.get_property)
+        r("PUT", ISSUE + r"/properties/(?P<name>[^/]+)", self.put_property)
+        r("POST", API + r"/issueLink", self.create_link)
+        r("DELETE", API + r"/issueLink/(?P<link>\d+)", self.delete_link)
+        r("GET", API + r"/issueLinkType", self.link_types)
+        r("GET", API + r"/search", self.search_old)
+        r("POST", API + r"/search", self.search_old)
+        r("GET", API + r"/search/jql", self.search_jql)
+        r("POST", API + r"/search/jql", self.search_jql)
+
+    # ------------------------------------------------------------ plumbing
+
+    def dispatch(self, req: Request) -> Response:
+        auth = req.headers.get("authorization", "")
+        if self.mode == "cloud":
+            basic = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
+            ok = auth == f"Basic {basic}"
+        else:
+            ok = auth == f"Bearer {self.token}"
+        if not ok:
+            return Response(401, {"errorMessages": ["You are not authenticated."], "errors": {}})
+        return super().dispatch(req)
+
+    def _bad(self, *messages: str, **errors: str) -> Response:
+        return Response(400, {"errorMessages": list(messages), "errors": errors})
+
+    def _missing(self) -> Response:
+        return Response(
+            404,
+            {
+                "errorMessages": ["Issue does not exist or you do not have permission to see it."],
+                "errors": {},
+            },
+        )
+
+    def _text(self, value: Any, v: str) -> str | None:
+        """Description or comment body: a string in v2, an ADF document in v3."""
+        if value is None:
+            return None
+        if v == "2":
+            if not isinstance(value, str):
+                raise ValueError("expected a string")
+            return value
+        if not (isinstance(value, dict) and value.get("type") == "doc"):
+            raise ValueError("Operation value must be an Atlassian Document")
+        paragraphs = []
+        for block in value.get("content", []):
+            parts = []
+            for node in block.get("content", []):
+                parts.append(node.get("text", "") if node["type"] == "text" else "\n")
+            paragraphs.append("".join(parts))
+        return "\n\n".join(paragraphs)
+
+    def _doc(self, text: str | None, v: str) -> Any:
+        if text is None or v == "2":
+            return text
+        content = []
+        for paragraph in text.split("\n\n"):
+            nodes: list[dict[str, Any]] = []
+            for i, line in enumerate(paragraph.split("\n")):
+                if i:
+                    nodes.append({"type": "hardBreak"})
+                if line:
+                    nodes.append({"type": "text", "text": line})
+            content.append({"type": "paragraph", "content": nodes})
+        return {"type": "doc", "version": 1, "content": content}
+
+    # ------------------------------------------------------------ rendering
+
+    def _status(self, name: str) -> dict[str, Any]:
+        key = CATEGORY[name]
+        label = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}[key]
+        return {
+            "name": name,
+            "id": str(abs(hash(name)) % 1000),
+            "statusCategory": {"key": key, "name": label},
+        }
+
+    def _ref(self, issue: FakeJiraIssue) -> dict[str, Any]:
+        return {
+            "id": str(issue.id),
+            "key": issue.key,
+            "self": self._self(issue),
+            "fields": {
+                "summary": issue.fields["summary"],
+                "status": self._status(issue.status),
+                "issuetype": {"name": issue.fields["issuetype"]},
+            },
+        }
+
+    def _self(self, issue: FakeJiraIssue) -> str:
+        return f"{self.base_url}/rest/api/2/issue/{issue.id}"
+
+    def render(
+        self, issue: FakeJiraIssue, v: str, properties: list[str] | None = None
+    ) -> dict[str, Any]:
+        f = issue.fields
+        links = []
+        for link_id, (inward, outward) in self.links.items():
+            base = {
+                "id": str(link_id),
+                "type": {"name": "Blocks", "inward": "is blocked by", "outward": "blocks"},
+            }
+            if outward == issue.key and inward in self.issues:
+                links.append({**base, "inwardIssue": self._ref(self.issues[inward])})
+            elif inward == issue.key and outward in self.issues:
+                links.append({**base, "outwardIssue": self._ref(self.issues[outward])})
+        fields = {
+            "summary": f["summary"],
+            "description": self._doc(f.get("description"), v),
+            "issuetype": {"name": f["issuetype"], "subtask": f["issuetype"] == "Sub-task"},
+            "project": {"key": issue.project},
+            "priority": {"name": f.get("priority", "Medium")},
+            "labels": list(f.get("labels", [])),
+            "assignee": f.get("assignee"),
+            "status": self._status(issue.status),
+            "resolution": {"name": issue.resolution} if issue.resolution else None,
+            "created": issue.created,
+            "updated": issue.updated,
+            "issuelinks": links,
+            "parent": self._ref(self.issues[f["parent"]])
+            if f.get("parent") in self.issues
+            else None,
+            "comment": {"total": len(issue.comments)},
+        }
+        if "customfield_10021" in f:
+            fields["customfield_10021"] = f["customfield_10021"]
+        body: dict[str, Any] = {
+            "id": str(issue.id),
+            "key": issue.key,
+            "self": self._self(issue),
+            "fields": fields,
+        }
+        if properties:
+            wanted = (
+                issue.properties
+                if "*all" in properties
+                else {k: v for k, v in issue.properties.items() if k in properties}
+            )
+            body["properties"] = dict(wanted)
+        return body
+
+    # ------------------------------------------------------------ site and issues
+
+    def server_info(self, req: Request, v: str) -> Response:
+        kind = "Cloud" if self.mode == "cloud" else "Server"
+        return Response(
+            200,
+            {
+                "baseUrl": self.base_url,
+                "version": "1001.0.0" if kind == "Cloud" else "9.12.0",
+                "versionNumbers": [9, 12, 0],
+                "deploymentType": kind,
+                "serverTitle": "Fake Jira",
+            },
+        )
+
+    def project_statuses(self, req: Request, v: str, project: str) -> Response:
+        if project not in WORKFLOWS:
+            return Response(404, {"errorMessages": ["No project could be found"], "errors": {}})
+        names = sorted({s for t in WORKFLOWS[project] for s in (t[0], t[2])})
+        return Response(
+            200,
+            [
+                {
+                    "name": t,
+                    "subtask": t == "Sub-task",
+                    "statuses": [self._status(n) for n in names],
+                }
+                for t in TYPES
+            ],
+        )
+
+    def _touch(self, issue: FakeJiraIssue) -> None:
+        issue.updated = _now()
+
+    def _apply_fields(
+        self, issue_fields: dict[str, Any], given: dict[str, Any], v: str
+    ) -> str | None:
+        for name, value in given.items():
+            if name == "summary":
+                if not value or len(value) > 255:
+                    return "summary"
+                issue_fields["summary"] = value
+            elif name == "description":
+                issue_fields["description"] = self._text(value, v)
+            elif name == "issuetype":
+                if value.get("name") not in TYPES:
+                    return "issuetype"
+                issue_fields["issuetype"] = value["name"]
+            elif name == "priority":
+                if value.get("name") not in PRIORITIES:
+                    return "priority"
+                issue_fields["priority"] = value["name"]
+            elif name == "labels":
+                if any(" " in label for label in value):
+                    return "labels"
+                issue_fields["labels"] = list(value)
+            elif name == "parent":
+                key = (value or {}).get("key")
+                if key is not None and key not in self.issues:
+                    return "parent"
+                issue_fields["parent"] = key
+            elif name == "assignee":
+                issue_fields["assignee"] = value
+            elif name.startswith("customfield_"):
+                issue_fields[name] = value
+            elif name != "project":
+                return name
+        return None
+
+    def create(self, req: Request, v: str) -> Response:
+        data = req.body or {}
+        given = dict(data.get("fields") or {})
+        project = (given.get("project") or {}).get("key")
+        if project not in WORKFLOWS:
+            return self._bad(project="valid project is required")
+        issue_fields: dict[str, Any] = {"priority": "Medium", "labels": []}
+        try:
+            bad = self._apply_fields(issue_fields, given, v)
+        except ValueError as exc:
+            return self._bad(description=str(exc))
+        if bad or "summary" not in issue_fields or "issuetype" not in issue_fields:
+            return self._bad(**{bad or "summary": f"Field '{bad or 'summary'}' is invalid."})
+        if issue_fields["issuetype"] == "Sub-task" and not issue_fields.get("parent"):
+            return self._bad(parent="Sub-task issues need a parent.")
+        self._next += 1
+        key = f"{project}-{sum(1 for i in self.issues.values() if i.project == project) + 1}"
+        issue = FakeJiraIssue(self._next, key, project, issue_fields)
+        for prop in data.get("properties") or []:
+            issue.properties[prop["key"]] = prop["value"]
+        self.issues[key] = issue
+        return Response(201, {"id": str(issue.id), "key": key, "self": self._self(issue)})
+
+    def get(self, req: Request, v: str, key: str) -> Response:
+        issue = self.issues.get(key)
+        if issue is None:
+            return self._missing()
+        props = [p for p in (req.arg("properties") or "").split(",") if p]
+        return Response(200, self.render(issue, v, props))
+
+    def edit(self, req: Request, v: str, key: str) -> Response:
+        issue = self.issues.get(key)
+        if issue is None:
+            return self._missing()
+        data = req.body or {}
+        try:
+            bad = self._apply_fields(issue.fields, dict(data.get("fields") or {}), v)
+        except ValueError as exc:
+            return self._bad(description=str(exc))
+        if bad:
+            return self._bad(
+                **{
+                    bad: f"Field '{bad}' cannot be set. It is not on the appropriate screen, "
+                    "or unknown."
+                }
+            )
+        for prop in data.get("properties") or []:
+            issue.properties[prop["key"]] = prop["value"]
+        self._touch(issue)
+        return Response(204)
+
+    def delete(self, req: Request, v: str, key: str) -> Response:
+        if self.issues.pop(key, None) is None:
+            return self._missing()
+        return Response(204)
+
+    # ------------------------------------------------------------ workflow
+
+    def _available(self, issue: FakeJiraIssue) -> list[tuple[int, str, str, str | None]]:
+        return [
+            (i + 11, name, to, res)
+            for i, (frm, name, to, res) in enumerate(WORKFLOWS[issue.project])
+            if frm == issue.status
+        ]
+
+    def transitions(self, req: Request, v: str, key: str) -> Response:
+        issue = self.issues.get(key)
+        if issue is None:
+            return self._missing()
+        expand = "transitions.fields" in (req.arg("expand") or "")
+        out = []
+        for tid, name, to, res in self._available(issue):
+            item: dict[str, Any] = {
+                "id": str(tid),
+                "name": name,
+                "to": self._status(to),
+                "hasScreen": res is not None,
+            }
+            if expand:
+                item["fields"] = (
+                    {}
+                    if res is None
+                    else {
+                        "resolution": {
+                            "required": res == "required",
+                            "name": "Resolution",
+                            "key": "resolution",
+                            "allowedValues": [
+                                {"name": "Done"},
+                                {"name": "Won't Do"},
+                                {"name": "Duplicate"},
+                            ],
+                        }
+                    }
+                )
+            out.append(item)
+        return Response(200, {"expand": "transitions", "transitions": out})
+
+    def transition(self, req: Request, v: str, key: str) -> Response:
+        issue = self.issues.get(key)
+        if issue is None:
+            return self._missing()
+        data = req.body or {}
+        wanted = str((data.get("transition") or {}).get("id"))
+        match = next((t for t in self._available(issue) if str(t[0]) == wanted), None)
+        if match is None:
+            return self._bad(f"Transition id '{wanted}' is not valid for this issue.")
+        _, _, to, res = match
+        resolution = ((data.get("fields") or {}).get("resolution") or {}).get("name")
+        if resolution and res is None:
+            return self._bad(
+                resolution="Field 'resolution' cannot be set. It is not on the "
+                "appropriate screen, or unknown."
+            )
+        if res == "required" and not resolution:
+            return self._bad(resolution="Resolution is required.")
+        issue.status = to
+        issue.resolution = resolution if CATEGORY[to] == "done" else None
+        if CATEGORY[to] == "done" and not issue.resolution:
+            issue.resolution = "Done"
+        for prop in data.get("properties") or []:
+            issue.properties[prop["key"]] = prop["value"]
+        self._touch(issue)
+        return Response(204)
+
+    # ------------------------------------------------------------ comments, properties, links
+
+    def add_human_comment(self, key: str, body: str, author: str = "A Person") -> None:
+        issue = self.issues[key]
+        self._next += 1
+        issue.comments.append(
+            {"id": str(self._next), "body": body, "author": author, "created": _now()}
+        )
+        self._touch(issue)
+
+    def _render_comment(self, c: dict[str, Any], v: str) -> dict[str, Any]:
+        return {
+            "id": c["id"],
+            "body": self._doc(c["body"], v),
+            "author": {"displayName": c["author"], "accountId": "557058:bot"},
+            "created": c["created"],
+            "updated": c["created"],
+        }
+
+    def add_comment(self, req: Request, v: str, key: str) -> Response:
+        issue = self.issues.get(key)
+        if issue is None:
+            return self._missing()
+        try:
+            body = self._text((req.body or {}).get("body"), v)
+        except ValueError as exc:
+            return self._bad(comment=str(exc))
+        if not body:
+            return self._bad(comment="Comment body can not be empty!")
+        self._next += 1
+        comment = {"id": str(self._next), "body": body, "author": "bridge-bot", "created": _now()}
+        issue.comments.append(comment)
+        self._touch(issue)
+        return Response(201, self._render_comment(comment, v))
+
+    def list_comments(self, req: Request, v: str, key: str) -> Response:
+        issue = self.issues.get(key)
+        if issue is None:
+            return self._missing()
+        start = int(req.arg("startAt") or 0)
+        size = min(int(req.arg("maxResults") or 50), 100)
+        chunk = issue.comments[start : start + size]
+        return Response(
+            200,
+            {
+                "startAt": start,
+                "maxResults": size,
+                "total": len(issue.comments),
+                "comments": [self._render_comment(c, v) for c in chunk],
+            },
+        )
+
+    def get_property(self, req: Request, v: str, key: str, name: str) -> Response:
+        issue = self.issues.get(key)
+        if issue is None or name not in issue.properties:
+            return self._missing()
+        return Response(200, {"key": name, "value": issue.properties[name]})
+
+    def put_property(self, req: Request, v: str, key: str, name: str) -> Response:
+        issue = self.issues.get(key)
+        if issue is None:
+            return self._missing()
+        issue.properties[name] = req.body
+        return Response(200)
+
+    def link_types(self, req: Request, v: str) -> Response:
+        return Response(
+            200,
+            {
+                "issueLinkTypes": [
+                    {
+                        "id": "10000",
+                        "name": "Blocks",
+                        "inward": "is blocked by",
+                        "outward": "blocks",
+                    }
+                ]
+            },
+        )
+
+    def create_link(self, req: Request, v: str) -> Response:
+        data = req.body or {}
+        inward = (data.get("inwardIssue") or {}).get("key")
+        outward = (data.get("outwardIssue") or {}).get("key")
+        if (data.get("type") or {}).get("name") != "Blocks":
+            return self._bad("No issue link type with name found.")
+        if inward not in self.issues or outward not in self.issues:
+            return self._missing()
+        self._next += 1
+        self.links[self._next] = (inward, outward)
+        self._touch(self.issues[outward])
+        return Response(201)
+
+    def delete_link(self, req: Request, v: str, link: str) -> Response:
+        if self.links.pop(int(link), None) is None:
+            return self._missing()
+        return Response(204)
+
+    # ------------------------------------------------------------ search
+
+    def _values(self, issue: dict[str, Any], name: str) -> list[str]:
+        source: FakeJiraIssue = issue["_issue"]
+        f = source.fields
+        name = name.lower()
+        if name.startswith("issue.property["):
+            prop, _, path = name[len("issue.property[") :].partition("].")
+            value: Any = source.properties.get(prop, {})
+            for part in path.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            return [] if value is None else [str(value)]
+        simple = {
+            "project": [source.project],
+            "key": [source.key],
+            "issuekey": [source.key],
+            "status": [source.status],
+            "priority": [f.get("priority", "")],
+            "labels": list(f.get("labels", [])),
+            "type": [f["issuetype"]],
+            "issuetype": [f["issuetype"]],
+            "parent": [f["parent"]] if f.get("parent") else [],
+            "assignee": [f["assignee"]["accountId"]] if f.get("assignee") else [],
+            "summary": [f["summary"]],
+            "description": [f.get("description") or ""],
+            "text": [f["summary"], f.get("description") or ""],
+            "updated": [source.updated[:16].replace("T", " ")],
+            "created": [source.created[:16].replace("T", " ")],
+        }
+        if name not in simple:
+            raise JQLError(
+                f"Field '{name}' does not exist or you do not have permission to view it."
+            )
+        return simple[name]
+
+    def _search(self, req: Request) -> tuple[list[FakeJiraIssue], list[str], list[str]]:
+        body = req.body if isinstance(req.body, dict) else {}
+        jql = body.get("jql", req.arg("jql") or "")
+        query = Query(jql, self._values)
+        found = [i for i in self.issues.values() if query.predicate({"_issue": i})]
+        if query.order:
+            name, desc = query.order
+            found.sort(key=lambda i: (self._values({"_issue": i}, name) or [""])[0], reverse=desc)
+        fields = body.get("fields") or (req.arg("fields") or "").split(",")
+        props = body.get("properties") or [p for p in (req.arg("properties") or "").split(",") if p]
+        return found, [f for f in fields if f], props
+
+    def search_old(self, req: Request, v: str) -> Response:
+        if self.mode == "cloud":
+            return Response(
+                410,
+                {
+                    "errorMessages": [
+                        "The requested API has been removed. "
+                        "Please migrate to /rest/api/3/search/jql."
+                    ]
+                },
+            )
+        try:
+            found, _, props = self._search(req)
+        except JQLError as exc:
+            return self._bad(str(exc))
+        body = req.body if isinstance(req.body, dict) else {}
+        start = int(body.get("startAt", req.arg("startAt") or 0))
+        size = min(int(body.get("maxResults", req.arg("maxResults") or 50)), 100)
+        return Response(
+            200,
+            {
+                "startAt": start,
+                "maxResults": size,
+                "total": len(found),
+                "issues": [self.render(i, v, props) for i in found[start : start + size]],
+            },
+        )
+
+    def search_jql(self, req: Request, v: str) -> Response:
+        if self.mode != "cloud":
+            return self._missing()
+        try:
+            found, fields, props = self._search(req)
+        except JQLError as exc:
+            return self._bad(str(exc))
+        body = req.body if isinstance(req.body, dict) else {}
+        start = int(body.get("nextPageToken") or req.arg("nextPageToken") or 0)
+        size = min(int(body.get("maxResults", req.arg("maxResults") or 50)), 100)
+        chunk = found[start : start + size]
+        issues = [self.render(i, v, props) if fields else {"id": str(i.id)} for i in chunk]
+        out: dict[str, Any] = {"issues": issues, "isLast": start + size >= len(found)}
+        if start + size < len(found):
+            out["nextPageToken"] = str(start + size)
+        return Response(200, out)
+
+
+def start_jira_fake(mode: str = "cloud") -> tuple[FakeServer, JiraFakeApp]:
+    """A running fake Jira in ``cloud`` or ``server`` mode; ``server.url`` is the site."""
+    app = JiraFakeApp(mode)
+    server = FakeServer(app)
+    app.base_url = server.url
+    return server.start(), app

@@ -1,4 +1,4 @@
-"""Print the fault matrix on the GitHub fake: operation x fault -> outcome.
+"""Print the fault matrix on the GitHub and Jira fakes: operation x fault -> outcome.
 
     python bench/fault_matrix.py
 
@@ -16,19 +16,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.resilience.test_matrix_github import FAULTS, OPS, _run
+from tests.resilience.test_matrix import FAULTS, OPS, _run
 
 
 def main() -> None:
-    faults = list(FAULTS)
+    for tracker in ("github", "jira"):
+        table(tracker)
+
+
+def table(tracker: str) -> None:
+    faults = [f for f in FAULTS if not (tracker == "jira" and f == "403 secondary")]
     width = max(len(f) for f in faults)
+    print(f"\n{tracker}")
     print(f"{'operation':<16}" + "".join(f"{f:>{width + 2}}" for f in faults))
     with tempfile.TemporaryDirectory() as tmp:
         for n, op in enumerate(OPS):
-            expected, _ = _run(Path(tmp) / f"ref{n}", op, None)
+            expected, _ = _run(Path(tmp) / f"ref{n}", op, None, tracker)
             cells = []
             for m, fault in enumerate(faults):
-                got, fell_back = _run(Path(tmp) / f"c{n}-{m}", op, fault)
+                got, fell_back = _run(Path(tmp) / f"c{n}-{m}", op, fault, tracker)
                 verdict = "OK" if got == expected else "MISMATCH"
                 cells.append(f"{('replayed' if fell_back else 'retried')} {verdict}")
             print(f"{op:<16}" + "".join(f"{c:>{width + 2}}" for c in cells))

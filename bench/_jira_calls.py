@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
+from bench.api_calls import Row, _count
 from tests.contract.test_jira import jira_service
-from tests.fakes.base import FakeServer
 from tests.fakes.jira_fake import start_jira_fake
-
-Row = tuple[str, int, str]
-
-
-def _count(server: FakeServer, action: Callable[[], Any]) -> int:
-    server.clear_log()
-    action()
-    return len(server.log)
 
 
 def rows_for(mode: str) -> list[Row]:

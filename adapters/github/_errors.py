@@ -5,19 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 from github.GithubException import GithubException as GithubError
 
+from adapters._transport import retry_after, transport_error
 from bridge.errors import (
     AuthError,
     BridgeError,
     InvalidError,
     NotFoundError,
     RateLimitedError,
-    TrackerTimeoutError,
     UnavailableError,
 )
 
@@ -27,15 +26,9 @@ ADAPTER = "github"
 
 
 def _retry_after(headers: dict[str, Any]) -> float | None:
-    raw = headers.get("retry-after")
-    if raw:
-        raw = str(raw).strip()
-        if raw.isdigit():
-            return float(raw)
-        try:
-            return max(parsedate_to_datetime(raw).timestamp() - time.time(), 0.0)
-        except (TypeError, ValueError):
-            return None
+    after = retry_after(headers.get("retry-after"))
+    if after is not None:
+        return after
     reset = headers.get("x-ratelimit-reset")
     if reset and str(headers.get("x-ratelimit-remaining")) == "0":
         return max(float(reset) - time.time(), 0.0)
@@ -94,33 +87,9 @@ def translate(ticket_id: str | None = None, *, write: bool = False) -> Iterator[
         yield
     except BridgeError:
         raise
-    except requests.exceptions.ConnectTimeout as exc:
-        raise TrackerTimeoutError(
-            f"GitHub did not accept the connection: {type(exc).__name__}",
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-        ) from None
-    except requests.exceptions.Timeout as exc:
-        raise TrackerTimeoutError(
-            f"GitHub did not answer in time ({type(exc).__name__})",
-            maybe_applied=write,
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-        ) from None
-    except requests.exceptions.ConnectionError as exc:
-        refused = "refused" in str(exc).lower() or "NewConnectionError" in str(exc)
-        raise UnavailableError(
-            f"cannot reach GitHub ({type(exc).__name__})",
-            maybe_applied=write and not refused,
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-        ) from None
     except requests.exceptions.RequestException as exc:
-        raise UnavailableError(
-            f"HTTP failure talking to GitHub: {type(exc).__name__}",
-            maybe_applied=write,
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
+        raise transport_error(
+            exc, tracker="GitHub", adapter=ADAPTER, ticket_id=ticket_id, write=write
         ) from None
     except GithubError as exc:
         raise error_for_status(

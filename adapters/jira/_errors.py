@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 from jira.exceptions import JIRAError
 
+from adapters._transport import retry_after, transport_error
 from bridge.errors import (
     AuthError,
     BridgeError,
     InvalidError,
     NotFoundError,
     RateLimitedError,
-    TrackerTimeoutError,
     UnavailableError,
 )
 
-__all__ = ["error_for_response", "retry_after", "translate"]
+__all__ = ["error_for_response", "translate"]
 
 ADAPTER = "jira"
-
-
-def retry_after(raw: str | None) -> float | None:
-    """Seconds from a Retry-After header given in seconds or as an HTTP date."""
-    if not raw:
-        return None
-    raw = raw.strip()
-    if raw.isdigit():
-        return float(raw)
-    try:
-        return max(parsedate_to_datetime(raw).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 def _messages(data: Any) -> str:
@@ -97,31 +82,9 @@ def translate(ticket_id: str | None = None, *, write: bool = False) -> Iterator[
         raise error_for_response(
             exc.status_code or 0, headers, data, ticket_id=ticket_id, write=write
         ) from None
-    except requests.exceptions.ConnectTimeout:
-        raise TrackerTimeoutError(
-            "Jira did not accept the connection", adapter=ADAPTER, ticket_id=ticket_id
-        ) from None
-    except requests.exceptions.Timeout as exc:
-        raise TrackerTimeoutError(
-            f"Jira did not answer in time ({type(exc).__name__})",
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-            maybe_applied=write,
-        ) from None
-    except requests.exceptions.ConnectionError as exc:
-        refused = "refused" in str(exc).lower() or "NewConnectionError" in str(exc)
-        raise UnavailableError(
-            f"cannot reach Jira ({type(exc).__name__})",
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-            maybe_applied=write and not refused,
-        ) from None
     except requests.exceptions.RequestException as exc:
-        raise UnavailableError(
-            f"HTTP failure talking to Jira: {type(exc).__name__}",
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-            maybe_applied=write,
+        raise transport_error(
+            exc, tracker="Jira", adapter=ADAPTER, ticket_id=ticket_id, write=write
         ) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise UnavailableError(

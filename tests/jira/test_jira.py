@@ -266,3 +266,13 @@ def test_request_counts(jira: JiraService, fake) -> None:  # type: ignore[no-unt
     while len(app.issues) < 1000:
         jira.create_ticket(f"Bulk {len(app.issues)}")
     assert _count(server, lambda: list(jira.iter_tickets(limit=100))) == 10
+
+
+def test_status_outside_the_map_reads_by_category(jira: JiraService, fake) -> None:  # type: ignore[no-untyped-def]
+    """A status the map does not name (In Review) reads back by its category."""
+    _, app = fake
+    ticket = jira.create_ticket("Reviewing")
+    app.issues[ticket.id].status = "In Review"
+    assert jira.get_ticket(ticket.id).status == Status.IN_PROGRESS
+    app.issues[ticket.id].status = "Done"
+    assert jira.get_ticket(ticket.id).status == Status.RESOLVED

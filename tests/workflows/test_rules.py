@@ -150,3 +150,21 @@ def test_demo_runs_twice_and_prints_tree_comments_workload(
     assert main(["workload", "engineer"]) == 0
     assert "engineer" in capsys.readouterr().out
     assert main(["sla"]) == 0
+
+
+def test_progress_command_reports_feature_progress(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ticket-bridge progress`` shows the share of phase tickets done."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TICKET_BRIDGE_CONFIG", raising=False)
+    ids = []
+    for title in ("one", "two", "three", "four"):
+        assert main(["create", title]) == 0
+        ids.append(capsys.readouterr().out.strip())
+    assert main(["close", ids[0], "-r", "done"]) == 0
+    capsys.readouterr()
+    assert main(["progress", *ids]) == 0
+    assert "1/4 phases done (25%), in_progress" in capsys.readouterr().out
+    assert main(["--json", "progress", *ids]) == 0
+    assert '"progress_percentage": 25.0' in capsys.readouterr().out

@@ -160,7 +160,8 @@ def main() -> None:
     header = f"{'tickets':>8} " + " ".join(f"{op + ' ms':>12}" for op in ops) + f" {'peak MB':>8}"
     print(
         "median per operation (list: status+assignee, first page of 50, warm; "
-        "cold_list: fresh process opens the store and lists)"
+        "cold_list: a fresh process opens the store and lists, wall time; "
+        "fs_create: this disk's own cost of creating one small file)"
     )
     print(header)
     for size in sizes:

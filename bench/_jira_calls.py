@@ -2,83 +2,38 @@
 
 from __future__ import annotations
 
-from bench.api_calls import Row, _count
+from bench.api_calls import Row, operation_rows
 from tests.contract.test_jira import jira_service
 from tests.fakes.jira_fake import start_jira_fake
 
+NOTES = {
+    "create": "priority, labels and metadata in one request",
+    "create as subtask": "the parent too",
+    "update status": "read, transition",
+    "update priority": "read, PUT",
+    "close with resolution": "read, transition with resolution",
+    "list 1000 issues": "page size 100",
+    "list, nothing changed": "Jira search has no conditional requests",
+}
+
 
 def rows_for(mode: str) -> list[Row]:
-    """Requests per operation against the fake in ``cloud`` or ``server`` mode."""
+    """Requests per operation against the fake in ``cloud`` or ``server`` mode, once the
+    workflow is known (a first status change learns it)."""
     server, app = start_jira_fake(mode)
     service = jira_service(server.url, mode)
-    try:
-        parent = service.create_ticket("Parent")
-        target = service.create_ticket("Target")
-        warm = service.create_ticket("Learns the workflow")  # status moves are learned once
-        for status in ("in_progress", "blocked", "in_progress", "open"):
-            service.update_ticket(warm.id, status=status)
-        service.close_ticket(warm.id, resolution="x")
-        service.reopen_ticket(warm.id)
-        rows: list[Row] = [
-            ("get", _count(server, lambda: service.get_ticket(target.id)), ""),
-            (
-                "get with comments",
-                _count(
-                    server,
-                    lambda: (service.get_ticket(target.id), service.list_comments(target.id)),
-                ),
-                "",
-            ),
-            (
-                "create",
-                _count(
-                    server,
-                    lambda: service.create_ticket(
-                        "New", priority="high", labels=["a"], metadata={"k": 1}
-                    ),
-                ),
-                "priority, labels and metadata in one request",
-            ),
-            (
-                "create as subtask",
-                _count(server, lambda: service.create_ticket("Sub", parent_id=parent.id)),
-                "",
-            ),
-            (
-                "update status",
-                _count(server, lambda: service.update_ticket(target.id, status="in_progress")),
-                "read, transition",
-            ),
-            (
-                "update priority",
-                _count(server, lambda: service.update_ticket(target.id, priority="critical")),
-                "read, PUT",
-            ),
-            ("comment", _count(server, lambda: service.add_comment(target.id, "progress")), ""),
-            (
-                "close with resolution",
-                _count(server, lambda: service.close_ticket(target.id, resolution="Fixed")),
-                "read, transition with resolution",
-            ),
-            ("reopen", _count(server, lambda: service.reopen_ticket(target.id)), ""),
-        ]
+    warm = service.create_ticket("Learns the workflow")
+    for status in ("in_progress", "blocked", "in_progress", "open"):
+        service.update_ticket(warm.id, status=status)
+    service.close_ticket(warm.id, resolution="x")
+    service.reopen_ticket(warm.id)
+
+    def fill() -> None:
         while len(app.issues) < 1000:
             service.create_ticket(f"Bulk {len(app.issues)}")
-        rows.append(
-            (
-                "list 1000 issues",
-                _count(server, lambda: list(service.iter_tickets(limit=100))),
-                "page size 100",
-            )
-        )
-        rows.append(
-            (
-                "list, nothing changed",
-                _count(server, lambda: list(service.iter_tickets(limit=100))),
-                "Jira search has no conditional requests",
-            )
-        )
-        return rows
+
+    try:
+        return operation_rows(server, service, fill, NOTES)
     finally:
         service.close()
         server.stop()
@@ -87,10 +42,3 @@ def rows_for(mode: str) -> list[Row]:
 def jira_rows() -> dict[str, list[Row]]:
     """The rows for Jira Cloud and Jira Server/Data Center."""
     return {"jira cloud": rows_for("cloud"), "jira server": rows_for("server")}
-
-
-if __name__ == "__main__":
-    for tracker, rows in jira_rows().items():
-        print(tracker)
-        for name, count, note in rows:
-            print(f"  {name:<24}{count:>9}  {note}".rstrip())

@@ -263,14 +263,25 @@ class LocalJsonService(TicketingService):
         pretty += "\n"
         self._index.mark_pending(ticket.id)
         st = atomic_write(self._ticket_path(ticket.id), pretty.encode(), durable=self.durable)
-        dir_mtime = os.stat(self._tickets).st_mtime_ns
+        self._put(ticket, idem, st, extra_meta, new=new)
+
+    def _put(
+        self,
+        ticket: Ticket,
+        idem: str | None,
+        st: os.stat_result,
+        extra_meta: dict[str, str] | None = None,
+        *,
+        new: bool = False,
+    ) -> None:
+        """Index the ticket as its file now stands (size and mtime from ``st``)."""
         self._index.put(
             ticket,
             ticket.model_dump_json(),
             idem=idem,
             mtime_ns=st.st_mtime_ns,
             size=st.st_size,
-            dir_mtime=dir_mtime,
+            dir_mtime=os.stat(self._tickets).st_mtime_ns,
             extra_meta=extra_meta,
             new=new,
         )
@@ -366,15 +377,7 @@ class LocalJsonService(TicketingService):
             except CorruptDataError as exc:
                 self._index.put_problem(ticket_id, exc.message, st.st_mtime_ns, st.st_size)
                 continue
-            dir_mtime = os.stat(self._tickets).st_mtime_ns
-            self._index.put(
-                ticket,
-                ticket.model_dump_json(),
-                idem=idem,
-                mtime_ns=st.st_mtime_ns,
-                size=st.st_size,
-                dir_mtime=dir_mtime,
-            )
+            self._put(ticket, idem, st)
 
     # ------------------------------------------------------------ ids and links
 

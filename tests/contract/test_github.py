@@ -37,3 +37,7 @@ class TestGitHubContract(ContractSuite):
         yield service
         service.close()
         server.stop()
+
+    def test_hookup_is_the_github_adapter(self, service: TicketingService) -> None:
+        """The suite above really ran against the github adapter."""
+        assert service.adapter_name == "github"

@@ -35,6 +35,11 @@ class TestJiraCloudContract(ContractSuite):
         service.close()
         server.stop()
 
+    def test_hookup_is_the_jira_adapter(self, service: TicketingService) -> None:
+        """The suite above really ran against the Jira adapter, in this deployment."""
+        assert service.adapter_name == "jira"
+        assert service.config.deployment == self.mode  # type: ignore[attr-defined]
+
 
 class TestJiraServerContract(TestJiraCloudContract):
     """Jira Server/Data Center (v2, /search) passes the whole contract against the fake."""

@@ -17,3 +17,7 @@ class TestLocalJsonContract(ContractSuite):
     @pytest.fixture
     def service(self, tmp_path: Path) -> TicketingService:
         return LocalJsonService(tmp_path / "store")
+
+    def test_hookup_is_the_local_json_adapter(self, service: TicketingService) -> None:
+        """The suite above really ran against the local_json adapter."""
+        assert service.adapter_name == "local_json"

@@ -88,11 +88,19 @@ def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_example_config_validates(tmp_path: Path) -> None:
-    """The shipped example parses; its local tracker section builds a store."""
+    """The shipped example parses, and every section passes its own model."""
+    from bridge.notify import NotifySettings
+    from bridge.workflows import WorkflowSettings
+
     config = load_config(EXAMPLE)
     assert config.bridge.tracker == "local"
     assert set(config.trackers) >= {"local", "github", "jira"}
     assert config.retry.attempts == 3
+    for section in config.trackers.values():
+        adapter_class(section["type"]).Config.model_validate(section)
+    assert WorkflowSettings.model_validate(config.workflows).max_open == 3
+    [hook] = NotifySettings.model_validate(config.notify).webhooks
+    assert hook.url_env == "ONCALL_WEBHOOK_URL"
 
 
 def test_get_instance_is_the_process_wide_service(

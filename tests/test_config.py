@@ -122,3 +122,41 @@ def test_registry_knows_the_builtin_types() -> None:
     assert adapter_class("local_json") is LocalJsonService
     with pytest.raises(ConfigError, match="unknown tracker type 'nope'"):
         adapter_class("nope")
+
+
+def test_missing_extra_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the jira library the error says which extra to install."""
+    import importlib
+
+    from bridge import registry
+    from bridge.errors import UnsupportedError
+
+    real = importlib.import_module
+
+    def no_jira(name: str, *args: object) -> object:
+        if name == "adapters.jira":
+            raise ModuleNotFoundError("No module named 'jira'", name="jira")
+        return real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(registry.importlib, "import_module", no_jira)
+    with pytest.raises(UnsupportedError, match=r"pip install 'ticket-bridge\[jira\]'"):
+        adapter_class("jira")
+
+
+def test_third_party_adapters_come_from_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An adapter type registered in the ticket_bridge.adapters group is found by name."""
+    from importlib import metadata
+
+    point = metadata.EntryPoint(
+        name="carrier_pigeon",
+        value="adapters.local_json:LocalJsonService",
+        group="ticket_bridge.adapters",
+    )
+
+    def entry_points(**select: str) -> list[metadata.EntryPoint]:
+        wanted = select.get("name")
+        return [point] if wanted in (None, "carrier_pigeon") else []
+
+    monkeypatch.setattr(metadata, "entry_points", entry_points)
+    assert adapter_class("carrier_pigeon") is LocalJsonService
+    assert "carrier_pigeon" in available_types()

@@ -1,10 +1,24 @@
 """Stakeholder webhooks: new urgent tickets, SLA breaches and emergency status updates.
 
-Configured in ``[notify]``; each webhook's URL is read from the environment variable it names
-(webhook URLs carry secrets), and is never logged. Sent with httpx, imported only when a
-webhook is configured. Transient failures (connection errors, 5xx, 429) are retried briefly;
-a webhook that stays down is logged and skipped: it never fails the ticket operation, and a
-send never takes longer than the configured deadline.
+```toml
+[notify]
+attempts = 3          # per send
+timeout = 2.0         # seconds per request
+deadline = 5.0        # seconds per send, waits and requests included
+
+[[notify.webhooks]]
+name = "oncall"
+url_env = "ONCALL_WEBHOOK_URL"   # the URL (it carries a secret) is read from this variable
+format = "slack"                 # {"text": ...}; "json" sends the event and the ticket
+min_priority = "high"            # new tickets at or above this are announced
+events = ["ticket_created", "sla_breach", "emergency_update"]
+```
+
+Sent with httpx (the ``notify`` extra), imported only when a webhook is configured.
+Connection errors, timeouts, 5xx and 429 (honouring ``Retry-After``, capped) are retried
+with tenacity within the deadline. A webhook that stays down is logged, by its name and
+never its URL, and skipped for ``cooldown`` seconds: a send never raises and never outlasts
+``deadline``, and a dead endpoint does not slow every following ticket operation.
 """
 
 from __future__ import annotations
@@ -13,15 +27,18 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bridge.models import Priority, Ticket
 
 if TYPE_CHECKING:
     import httpx
+    from tenacity import RetryCallState
 
 __all__ = ["Notifier", "NotifyEvent", "NotifySettings", "Webhook", "load_notifier"]
 
@@ -41,11 +58,15 @@ class Webhook(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    url_env: str = Field(description="the environment variable holding the URL")
+    name: str = Field(min_length=1)
+    url_env: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="the environment variable with the URL"
+    )
     format: Literal["json", "slack"] = "json"
     events: list[NotifyEvent] = Field(default_factory=lambda: list(NotifyEvent))
-    min_priority: Priority = Priority.HIGH
+    min_priority: Priority = Field(
+        default=Priority.HIGH, description="new tickets at or above this are announced"
+    )
 
 
 class NotifySettings(BaseModel):
@@ -55,25 +76,72 @@ class NotifySettings(BaseModel):
 
     webhooks: list[Webhook] = Field(default_factory=list)
     attempts: int = Field(default=3, ge=1, le=10)
-    timeout: float = Field(default=3.0, gt=0, description="per request, seconds")
-    max_wait: float = Field(default=2.0, ge=0, description="cap on a wait between attempts")
-    deadline: float = Field(default=8.0, gt=0, description="cap on one send, seconds")
+    timeout: float = Field(default=2.0, gt=0, le=30, description="per request, seconds")
+    backoff: float = Field(default=0.25, ge=0, description="first wait; doubles each retry")
+    max_wait: float = Field(default=2.0, ge=0, description="cap on any one wait")
+    deadline: float = Field(default=5.0, gt=0, le=60, description="cap on one send, seconds")
+    cooldown: float = Field(
+        default=60.0, ge=0, description="after a failed send, skip that webhook this long"
+    )
+
+
+class _Transient(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class _Permanent(Exception):
+    pass
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class _Redact(logging.Filter):
     """Drops library log records that would print a webhook URL."""
 
-    def __init__(self, secrets: list[str]) -> None:
+    def __init__(self, secret: str) -> None:
         super().__init__()
-        self.secrets = secrets
+        self.secret = secret
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        return not any(secret in message for secret in self.secrets)
+        return self.secret not in record.getMessage()
+
+
+def _ticket_summary(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "title": ticket.title,
+        "status": ticket.status.value,
+        "priority": ticket.priority.value,
+        "type": ticket.type.value,
+        "assignee": ticket.assignee,
+        "parent_id": ticket.parent_id,
+        "url": ticket.tracker.url if ticket.tracker else None,
+    }
 
 
 class Notifier:
-    """Sends events to the configured webhooks; every method returns, whatever happens."""
+    """Sends events to the configured webhooks; every method returns, whatever happens.
+
+    ``sleep`` and ``clock`` are injectable so tests never wait; ``client`` is an optional
+    ready ``httpx.Client`` (otherwise one is opened per send).
+    """
 
     def __init__(
         self,
@@ -81,17 +149,26 @@ class Notifier:
         *,
         environ: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         client: httpx.Client | None = None,
     ) -> None:
         self.settings = settings or NotifySettings()
         self._environ = os.environ if environ is None else environ
         self._sleep = sleep
+        self._clock = clock
         self._client = client
         self.sent: list[tuple[str, NotifyEvent]] = []
+        self.failed: list[tuple[str, NotifyEvent]] = []
+        self._down_until: dict[str, float] = {}
 
     @property
     def enabled(self) -> bool:
+        """True when at least one webhook is configured."""
         return bool(self.settings.webhooks)
+
+    def __repr__(self) -> str:
+        names = ", ".join(h.name for h in self.settings.webhooks) or "no webhooks"
+        return f"<Notifier {names}>"
 
     # ------------------------------------------------------------ events
 
@@ -135,79 +212,113 @@ class Notifier:
             else:
                 body = {
                     "event": event.value,
-                    "ticket": ticket.model_dump(mode="json"),
+                    "source": "ticket-bridge",
+                    "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "text": text,
+                    "ticket": _ticket_summary(ticket),
                     **extra,
                 }
-            if self._post(hook, url, body):
+            if self._clock() < self._down_until.get(hook.name, float("-inf")):
+                self.failed.append((hook.name, event))
+                log.warning("webhook %s: down, %s not sent", hook.name, event.value)
+                continue
+            try:
+                reason = self._post(url, body)
+            except Exception as exc:  # a webhook must never fail a ticket operation
+                reason = type(exc).__name__
+            if reason is None:
+                self._down_until.pop(hook.name, None)
                 self.sent.append((hook.name, event))
+            else:
+                # A dead endpoint costs one deadline per cooldown, not one per ticket.
+                self._down_until[hook.name] = self._clock() + self.settings.cooldown
+                self.failed.append((hook.name, event))
+                log.warning(
+                    "webhook %s: %s not delivered: %s; skipping it for %gs",
+                    hook.name,
+                    event.value,
+                    reason,
+                    self.settings.cooldown,
+                )
 
-    def _post(self, hook: Webhook, url: str, body: dict[str, Any]) -> bool:
-        import httpx
-        from tenacity import (
-            RetryError,
-            Retrying,
-            retry_if_exception_type,
-            stop_after_attempt,
-            stop_before_delay,
-        )
+    def _post(self, url: str, body: dict[str, Any]) -> str | None:
+        """POST ``body``; None when delivered, else why not (never the URL)."""
+        try:
+            import httpx
+        except ImportError:
+            return "httpx is not installed (pip install 'ticket-bridge[notify]')"
+        from tenacity import RetryError, Retrying, retry_if_exception_type
 
         from bridge import __version__
 
-        class _Retry(Exception):
-            def __init__(self, reason: str, wait: float | None = None) -> None:
-                super().__init__(reason)
-                self.wait = wait
-
-        redact = _Redact([url])
-        httpx_log = logging.getLogger("httpx")
-        httpx_log.addFilter(redact)
-        client = self._client or httpx.Client(timeout=self.settings.timeout)
+        settings = self.settings
+        start = self._clock()
         headers = {"User-Agent": f"ticket-bridge/{__version__}"}
 
-        def wait(state: Any) -> float:
+        def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
-            if isinstance(exc, _Retry) and exc.wait is not None:
-                return min(exc.wait, self.settings.max_wait)
-            return float(min(0.25 * 2 ** (state.attempt_number - 1), self.settings.max_wait))
+            if isinstance(exc, _Transient) and exc.retry_after is not None:
+                return min(exc.retry_after, settings.max_wait)
+            return float(min(settings.backoff * 2 ** (state.attempt_number - 1), settings.max_wait))
 
-        def attempt() -> None:
+        def stop(state: RetryCallState) -> bool:
+            spent = self._clock() - start
+            return state.attempt_number >= settings.attempts or spent + wait(state) >= (
+                settings.deadline
+            )
+
+        def attempt(client: httpx.Client) -> None:
+            timeout = min(settings.timeout, settings.deadline - (self._clock() - start))
+            if timeout <= 0:
+                raise _Permanent("deadline reached")
             try:
-                response = client.post(url, json=body, headers=headers)
+                response = client.post(url, json=body, headers=headers, timeout=timeout)
+            except httpx.UnsupportedProtocol:
+                raise _Permanent("unsupported URL scheme") from None
             except httpx.TransportError as exc:
-                raise _Retry(type(exc).__name__) from None
+                raise _Transient(type(exc).__name__) from None
             if response.status_code == 429 or response.status_code >= 500:
-                raw = response.headers.get("Retry-After")
-                after = float(raw) if raw and raw.isdigit() else None
-                raise _Retry(f"HTTP {response.status_code}", after)
+                after = retry_after_seconds(response.headers.get("Retry-After"))
+                raise _Transient(f"HTTP {response.status_code}", after)
             if response.status_code >= 400:
-                raise ValueError(f"HTTP {response.status_code}")
+                raise _Permanent(f"HTTP {response.status_code}")
 
+        redact = _Redact(url)
+        library_log = logging.getLogger("httpx")
+        library_log.addFilter(redact)
+        client = self._client or httpx.Client(timeout=settings.timeout)
         try:
             for state in Retrying(
-                stop=stop_after_attempt(self.settings.attempts)
-                | stop_before_delay(self.settings.deadline),
-                wait=wait,
-                retry=retry_if_exception_type(_Retry),
-                sleep=self._sleep,
+                stop=stop, wait=wait, retry=retry_if_exception_type(_Transient), sleep=self._sleep
             ):
                 with state:
-                    attempt()
-            return True
-        except (RetryError, ValueError) as exc:
-            reason = exc.last_attempt.exception() if isinstance(exc, RetryError) else exc
-            log.warning("webhook %s failed, not delivered: %s", hook.name, reason)
-            return False
+                    attempt(client)
+        except RetryError as exc:
+            last = exc.last_attempt.exception()
+            return f"{last} after {exc.last_attempt.attempt_number} attempts"
+        except _Permanent as exc:
+            return str(exc)
         finally:
-            httpx_log.removeFilter(redact)
+            library_log.removeFilter(redact)
             if self._client is None:
                 client.close()
+        return None
 
 
 def load_notifier(raw: dict[str, Any] | None = None) -> Notifier:
-    """The notifier of a raw ``[notify]`` table (the discovered config's by default)."""
+    """The notifier of a raw ``[notify]`` table (the discovered config's by default).
+
+    Raises ``ConfigError`` naming each bad ``notify.<key>``.
+    """
+    where = "configuration"
     if raw is None:
         from bridge.config import load_config
 
-        raw = load_config().notify
-    return Notifier(NotifySettings.model_validate(raw))
+        config = load_config()
+        raw, where = config.notify, config.where
+    try:
+        return Notifier(NotifySettings.model_validate(raw))
+    except ValidationError as exc:
+        from bridge.config import config_error
+
+        raise config_error(exc, where, "notify") from None

@@ -1,6 +1,9 @@
 """The PM workflow layer of the guide, on any tracker: helper, orchestrator, progress,
 workload, SLA, phased features and emergency response.
 
+The module-level functions use the discovered service (``get_ticketing_service()``) unless
+given a ``service`` or ``helper``.
+
     from bridge.workflows import TicketingHelper, track_agent_progress
 
     helper = TicketingHelper()                     # the discovered service
@@ -14,13 +17,14 @@ from bridge.workflows.helper import TicketingHelper
 from bridge.workflows.orchestrator import AgentDelegationContext, Delegation, PMOrchestrator
 from bridge.workflows.phased import create_phased_ticket, create_subtasks, get_feature_progress
 from bridge.workflows.progress import CHECKPOINTS, track_agent_progress, update_progress
-from bridge.workflows.sla import check_sla, overdue_tickets
+from bridge.workflows.sla import Overdue, check_sla, overdue_tickets
 from bridge.workflows.workload import delegate_to_available_agent, get_agent_availability
 
 __all__ = [
     "CHECKPOINTS",
     "AgentDelegationContext",
     "Delegation",
+    "Overdue",
     "PMOrchestrator",
     "TicketingHelper",
     "WarRoom",

@@ -1,14 +1,25 @@
-"""``[workflows]``: the PM layer's rules, all with the guide's defaults."""
+"""``[workflows]``: the PM layer's rules, all with the guide's defaults.
+
+```toml
+[workflows]
+auto_ticket_threshold = 3
+coordination_words = ["coordinate", "multi-agent"]
+max_open = 3
+capacity = 5
+sla_hours = { critical = 2 }      # the other priorities keep 24 / 48 / 120
+agent_label = "agent:{}"          # "" adds no agent label (the tracker maps assignees itself)
+```
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bridge.models import Priority
 
-__all__ = ["WorkflowSettings", "load_settings"]
+__all__ = ["DEFAULT_SLA_HOURS", "WorkflowSettings", "load_settings"]
 
 DEFAULT_AGENT_KEYWORDS: dict[str, list[str]] = {
     "documentation": ["docs", "changelog", "readme"],
@@ -17,37 +28,78 @@ DEFAULT_AGENT_KEYWORDS: dict[str, list[str]] = {
     "research": ["investigate", "analyze", "explore"],
 }
 
+DEFAULT_SLA_HOURS: dict[Priority, float] = {
+    Priority.CRITICAL: 4.0,
+    Priority.HIGH: 24.0,
+    Priority.MEDIUM: 48.0,
+    Priority.LOW: 120.0,
+}
+
 
 class WorkflowSettings(BaseModel):
     """Thresholds, words and limits the orchestrator and helper work by."""
 
     model_config = ConfigDict(extra="forbid")
 
-    auto_ticket_threshold: int = Field(default=3, ge=1)
-    coordination_words: list[str] = Field(default_factory=lambda: ["coordinate", "multi-agent"])
+    auto_ticket_threshold: int = Field(
+        default=3, ge=1, description="requirements or deliverables that make a ticket"
+    )
+    coordination_words: list[str] = Field(
+        default_factory=lambda: ["coordinate", "multi-agent"],
+        description="whole words (any case) in a task that make a ticket",
+    )
     sla_hours: dict[Priority, float] = Field(
-        default_factory=lambda: {
-            Priority.CRITICAL: 4.0,
-            Priority.HIGH: 24.0,
-            Priority.MEDIUM: 48.0,
-            Priority.LOW: 120.0,
-        }
+        default_factory=lambda: dict(DEFAULT_SLA_HOURS),
+        description="hours to resolve, by priority; priorities left out keep the default",
     )
     max_open: int = Field(default=3, ge=1, description="an agent is available below this")
     capacity: int = Field(default=5, ge=1, description="open + in progress an agent can carry")
     agent_keywords: dict[str, list[str]] = Field(
-        default_factory=lambda: {k: list(v) for k, v in DEFAULT_AGENT_KEYWORDS.items()}
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_AGENT_KEYWORDS.items()},
+        description="the agents work is balanced over, and the words that suit each",
     )
+    agent_label: str = Field(
+        default="agent:{}", description="label naming the owning agent; {} is its name"
+    )
+
+    @field_validator("sla_hours")
+    @classmethod
+    def _sla(cls, value: dict[Priority, float]) -> dict[Priority, float]:
+        for priority, hours in value.items():
+            if hours <= 0:
+                raise ValueError(f"{priority.value}: hours must be positive, got {hours}")
+        return {**DEFAULT_SLA_HOURS, **value}
+
+    @field_validator("agent_label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        if value and value.count("{}") != 1:
+            raise ValueError("agent_label must contain {} once (e.g. 'agent:{}'), or be empty")
+        return value
 
     def sla_for(self, priority: Priority | str) -> float:
         """Hours allowed for a ticket of this priority."""
-        return float(self.sla_hours.get(Priority.parse(priority, "priority"), 48))
+        return self.sla_hours[Priority.parse(priority, "priority")]
+
+    def label_for(self, agent: str) -> str | None:
+        """The label that says ``agent`` owns a ticket (``None`` when switched off)."""
+        return self.agent_label.format(agent) if self.agent_label else None
 
 
 def load_settings(raw: dict[str, Any] | None = None) -> WorkflowSettings:
-    """Settings from a raw ``[workflows]`` table (the discovered config's by default)."""
+    """Settings from a raw ``[workflows]`` table (the discovered config's by default).
+
+    Raises ``ConfigError`` naming each bad ``workflows.<key>``.
+    """
+    where = "configuration"
     if raw is None:
         from bridge.config import load_config
 
-        raw = load_config().workflows
-    return WorkflowSettings.model_validate(raw)
+        config = load_config()
+        raw, where = config.workflows, config.where
+    try:
+        return WorkflowSettings.model_validate(raw)
+    except ValidationError as exc:
+        from bridge.config import config_error
+
+        raise config_error(exc, where, "workflows") from None

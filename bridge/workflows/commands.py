@@ -1,4 +1,8 @@
-"""CLI commands of the PM layer: workload, sla, progress, tree and the demo."""
+"""CLI commands of the PM layer: ``workload``, ``sla``, ``progress``, ``tree`` and ``demo``.
+
+``register(subparsers)`` adds them to the ``ticket-bridge`` parser; each sets
+``handler(args, service) -> int``, which prints a plain table (JSON with ``--json``).
+"""
 
 from __future__ import annotations
 
@@ -7,66 +11,76 @@ import json
 import sys
 from typing import Any
 
-from bridge.models import Ticket
 from bridge.render import render_table
 from bridge.service import TicketingService
 
-__all__ = ["register", "render_tree"]
+__all__ = [
+    "cmd_demo",
+    "cmd_progress",
+    "cmd_sla",
+    "cmd_tree",
+    "cmd_workload",
+    "register",
+]
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if args.json:
+    if getattr(args, "json", False):
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
     else:
         sys.stdout.write(text + "\n")
 
 
-def render_tree(service: TicketingService, ticket: Ticket, depth: int = 0) -> list[str]:
-    """A ticket, its dependencies, then its subtasks, indented, recursively."""
-    pad = "    " * depth
-    who = f" @{ticket.assignee}" if ticket.assignee else ""
-    lines = [
-        f"{pad}{ticket.id} [{ticket.status.value}, {ticket.priority.value}]{who} {ticket.title}"
-    ]
-    if ticket.resolution:
-        lines.append(f"{pad}    resolution: {ticket.resolution}")
-    if ticket.dependencies:
-        lines.append(f"{pad}    blocked by: {', '.join(ticket.dependencies)}")
-    for child in service.get_children(ticket.id):
-        lines += render_tree(service, child, depth + 1)
-    return lines
-
-
-def _tree_data(service: TicketingService, ticket: Ticket) -> dict[str, Any]:
-    data = ticket.model_dump(mode="json")
-    data["children"] = [_tree_data(service, c) for c in service.get_children(ticket.id)]
-    return data
-
-
 def cmd_workload(args: argparse.Namespace, service: TicketingService) -> int:
+    """Tickets per status, load, capacity and availability of each agent (or one)."""
     from bridge.workflows.helper import TicketingHelper
     from bridge.workflows.workload import get_agent_availability
 
     helper = TicketingHelper(service)
-    agents = [args.agent] if args.agent else None
-    table = get_agent_availability(agents, helper=helper)
+    agents = [args.agent] if getattr(args, "agent", None) else None
+    availability = get_agent_availability(agents, helper=helper)
+    table = {
+        agent: {**helper.get_agent_workload(agent), **avail}
+        for agent, avail in availability.items()
+    }
+    headers = ("agent", "open", "in progress", "blocked", "done", "high", "load", "capacity")
     rows = [
-        [a, "yes" if w["available"] else "no", w["current_load"], w["high_priority"], w["capacity"]]
-        for a, w in table.items()
+        [
+            agent,
+            w["open"],
+            w["in_progress"],
+            w["blocked"],
+            w["resolved"] + w["closed"],
+            w["high_priority"],
+            w["current_load"],
+            f"{w['capacity']}{'' if w['available'] else ' (busy)'}",
+        ]
+        for agent, w in table.items()
     ]
-    _emit(args, table, render_table(("agent", "available", "load", "high", "capacity"), rows))
+    _emit(args, table, render_table(headers, rows))
     return 0
 
 
 def cmd_sla(args: argparse.Namespace, service: TicketingService) -> int:
-    from bridge.workflows.sla import overdue_tickets
+    """Open, in-progress and blocked tickets past their SLA; ``--notify`` sends breaches."""
+    from bridge.workflows.helper import TicketingHelper
+    from bridge.workflows.sla import check_sla, overdue_tickets
 
-    late = overdue_tickets(service)
+    if getattr(args, "notify", False):
+        late = check_sla(TicketingHelper(service))
+    else:
+        late = overdue_tickets(service)
     rows = [
         [o.ticket.id, o.ticket.priority.value, f"{o.hours_late:.1f}", o.ticket.title] for o in late
     ]
     data = [
-        {"id": o.ticket.id, "due_at": o.due_at.isoformat(), "hours_late": o.hours_late}
+        {
+            "id": o.ticket.id,
+            "priority": o.ticket.priority.value,
+            "due_at": o.due_at.isoformat(),
+            "hours_late": round(o.hours_late, 2),
+            "title": o.ticket.title,
+        }
         for o in late
     ]
     text = (
@@ -79,6 +93,7 @@ def cmd_sla(args: argparse.Namespace, service: TicketingService) -> int:
 
 
 def cmd_progress(args: argparse.Namespace, service: TicketingService) -> int:
+    """Feature progress over phase tickets: how many are resolved or closed."""
     from bridge.workflows.phased import get_feature_progress
 
     progress = get_feature_progress(args.ids, service)
@@ -91,12 +106,16 @@ def cmd_progress(args: argparse.Namespace, service: TicketingService) -> int:
 
 
 def cmd_tree(args: argparse.Namespace, service: TicketingService) -> int:
+    """A ticket with its subtasks, recursively, and its dependencies."""
+    from bridge.workflows.tree import render_tree, tree_data
+
     ticket = service.get_ticket(args.id)
-    _emit(args, _tree_data(service, ticket), "\n".join(render_tree(service, ticket)))
+    _emit(args, tree_data(service, ticket), "\n".join(render_tree(service, ticket)))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, service: TicketingService) -> int:
+    """The guide's bug-fix workflow, end to end, on the configured tracker."""
     from bridge.workflows.demo import run_demo
 
     result = run_demo(service)
@@ -104,18 +123,25 @@ def cmd_demo(args: argparse.Namespace, service: TicketingService) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the PM commands to the ``ticket-bridge`` parser."""
-    p = sub.add_parser("workload", help="open, in-progress and capacity per agent")
-    p.add_argument("agent", nargs="?")
+    p = subparsers.add_parser("workload", help="tickets, load and capacity per agent")
+    p.add_argument("agent", nargs="?", help="one agent (default: every configured agent)")
     p.set_defaults(handler=cmd_workload)
-    p = sub.add_parser("sla", help="tickets past their SLA")
+
+    p = subparsers.add_parser("sla", help="open tickets past their SLA")
+    p.add_argument(
+        "--notify", action="store_true", help="tell the [notify] webhooks of new breaches"
+    )
     p.set_defaults(handler=cmd_sla)
-    p = sub.add_parser("progress", help="feature progress over phase tickets")
-    p.add_argument("ids", nargs="+")
+
+    p = subparsers.add_parser("progress", help="feature progress over phase tickets")
+    p.add_argument("ids", nargs="+", metavar="ID")
     p.set_defaults(handler=cmd_progress)
-    p = sub.add_parser("tree", help="a ticket with its subtasks and dependencies")
+
+    p = subparsers.add_parser("tree", help="a ticket with its subtasks and dependencies")
     p.add_argument("id")
     p.set_defaults(handler=cmd_tree)
-    p = sub.add_parser("demo", help="run the guide's bug-fix workflow end to end")
+
+    p = subparsers.add_parser("demo", help="run the guide's bug-fix workflow end to end")
     p.set_defaults(handler=cmd_demo)

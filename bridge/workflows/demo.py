@@ -1,72 +1,75 @@
-"""``ticket-bridge demo``: the guide's bug-fix workflow, end to end, on the given service."""
+"""``ticket-bridge demo``: the guide's bug-fix workflow, end to end, on the given service.
+
+User report -> research ticket (critical) -> checkpoints -> the fix delegated as its child
+-> progress -> QA -> both closed with resolutions; then a phased feature left in flight so
+the workload table has something to show. Every run files new tickets, so running it twice
+on one store works (the second run's tickets sit beside the first's).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from bridge.errors import BridgeError
+from bridge.notify import Notifier
 from bridge.render import render_comments, render_table
 from bridge.service import TicketingService
 from bridge.workflows.helper import TicketingHelper
 from bridge.workflows.orchestrator import PMOrchestrator
+from bridge.workflows.phased import create_phased_ticket, get_feature_progress
 from bridge.workflows.progress import track_agent_progress, update_progress
+from bridge.workflows.tree import render_tree
 from bridge.workflows.workload import get_agent_availability
 
 __all__ = ["DemoResult", "run_demo"]
 
+REPORT = "Getting ImportError when running claude-pm --version"
+
 
 @dataclass
 class DemoResult:
+    """What the demo did: the text it prints and the same as data for ``--json``."""
+
     text: str
     data: dict[str, Any]
 
 
-def run_demo(service: TicketingService) -> DemoResult:
-    """Report -> research ticket -> fix ticket as its child -> checkpoints -> resolutions."""
-    from bridge.notify import Notifier
-    from bridge.workflows.commands import render_tree
-
-    helper = TicketingHelper(service, notifier=Notifier())
-    report = "Getting ImportError when running claude-pm --version"
+def _bug_fix(service: TicketingService, helper: TicketingHelper) -> tuple[str, str, str, str]:
     research = helper.create_agent_task_ticket(
         "research",
-        f"Investigate: {report}",
+        f"Investigate: {REPORT}",
         "critical",
         {"error_type": "ImportError", "user_impact": "Complete CLI failure", "reports_count": 5},
     )
     track_agent_progress(research.id, "research", "started", service)
-    track_agent_progress(research.id, "research", "analysis_complete", service)
     service.add_comment(research.id, "Root cause: circular import in core.py", "research-agent")
     track_agent_progress(research.id, "research", "completed", service)
 
-    # Critical priority: the orchestrator files the fix ticket itself; it joins the research.
+    # Critical priority: the orchestrator files the fix ticket itself, under the research.
     delegation = PMOrchestrator(helper=helper).delegate(
         "engineer",
         "Fix ImportError based on research findings",
-        requirements=[
-            f"Review research findings from ticket {research.id}",
-            "Refactor the import structure",
-            "Update the ticket with details",
-        ],
+        [f"Review research findings from ticket {research.id}", "Refactor the import structure"],
         priority="critical",
+        parent_id=research.id,
     )
-    assert delegation.ticket is not None
-    fix = service.link_parent(delegation.ticket.id, research.id)
-    prompt = delegation.prompt
+    if delegation.ticket is None:  # the guide's rules file critical delegations
+        raise BridgeError("the critical delegation filed no ticket")
+    fix = delegation.ticket
     track_agent_progress(fix.id, "engineer", "started", service)
     update_progress(
         fix.id,
         "engineer",
         1,
         {
-            "status": "in progress",
+            "status": "on track",
             "completed_items": ["import graph mapped"],
-            "remaining_items": ["refactor core.py", "tests"],
+            "remaining_items": ["refactor core.py"],
             "next_steps": "open PR #123",
         },
         service,
     )
-    track_agent_progress(fix.id, "engineer", "testing", service)
     track_agent_progress(fix.id, "engineer", "completed", service)
     qa = helper.create_agent_task_ticket(
         "qa",
@@ -74,36 +77,73 @@ def run_demo(service: TicketingService) -> DemoResult:
         "high",
         {"parent_ticket": research.id, "dependencies": [fix.id]},
     )
-    track_agent_progress(qa.id, "qa", "started", service)
     track_agent_progress(qa.id, "qa", "completed", service)
 
     service.close_ticket(research.id, resolution="Root cause identified: circular import")
     service.close_ticket(fix.id, resolution="Fixed by refactoring import structure in PR #123")
     service.close_ticket(qa.id, resolution="Validated: --version works on 1.4.0")
+    return research.id, fix.id, qa.id, delegation.prompt.splitlines()[0]
 
-    tree = render_tree(service, service.get_ticket(research.id))
-    comments = service.list_comments(fix.id)
+
+def _feature(service: TicketingService, helper: TicketingHelper) -> list[str]:
+    research = create_phased_ticket(
+        1, "research", "Research rate limiting strategies", ["Comparison"], helper=helper
+    )
+    design = create_phased_ticket(
+        2, "engineer", "Design rate limiting", ["API design"], [research.id], helper=helper
+    )
+    tests = create_phased_ticket(
+        3, "qa", "Test rate limiting under load", ["Load tests"], [design.id], helper=helper
+    )
+    service.close_ticket(research.id, resolution="Token bucket chosen", status="resolved")
+    track_agent_progress(design.id, "engineer", "started", service)
+    return [research.id, design.id, tests.id]
+
+
+def run_demo(service: TicketingService) -> DemoResult:
+    """Run the workflow on ``service`` and describe it: tree, comments, progress, workload."""
+    helper = TicketingHelper(service, notifier=Notifier())  # a demo announces nothing
+    research_id, fix_id, qa_id, first_line = _bug_fix(service, helper)
+    phases = _feature(service, helper)
+    progress = get_feature_progress(phases, service)
+
+    tree = render_tree(service, service.get_ticket(research_id))
+    comments = service.list_comments(fix_id)
     workload = get_agent_availability(["research", "engineer", "qa"], helper=helper)
-    rows = [[a, w["current_load"], w["high_priority"], w["capacity"]] for a, w in workload.items()]
-    delegated = prompt.splitlines()[0]
+    rows = [
+        [
+            agent,
+            w["current_load"],
+            w["high_priority"],
+            w["capacity"],
+            "yes" if w["available"] else "no",
+        ]
+        for agent, w in workload.items()
+    ]
     text = "\n".join(
         [
             f"Bug-fix workflow on {service!r}",
+            f"Report: {REPORT}",
             "",
             "Ticket tree:",
             *("  " + line for line in tree),
             "",
-            f"Delegation prompt (first line): {delegated}",
+            f"Delegation prompt: {first_line}",
             "",
-            f"Comments on {fix.id}:",
+            f"Comments on {fix_id}:",
             render_comments(comments),
             "",
+            f"Feature 'API rate limiting': {progress['completed_phases']}/"
+            f"{progress['total_phases']} phases done ({progress['progress_percentage']:.0f}%)",
+            "",
             "Workload:",
-            render_table(("agent", "load", "high", "capacity"), rows),
+            render_table(("agent", "load", "high", "capacity", "available"), rows),
         ]
     )
     data = {
-        "tickets": [research.id, fix.id, qa.id],
+        "tickets": {"research": research_id, "fix": fix_id, "qa": qa_id},
+        "feature_phases": phases,
+        "feature_progress": progress,
         "tree": tree,
         "comments": [c.model_dump(mode="json") for c in comments],
         "workload": workload,

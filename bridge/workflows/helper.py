@@ -1,34 +1,59 @@
-"""``TicketingHelper``: the guide's PM helper, persisting through any ``TicketingService``."""
+"""``TicketingHelper``: the guide's PM helper, persisting through any ``TicketingService``.
+
+``create_agent_task_ticket(agent, task, priority, additional_context)`` files a ticket titled
+``[agent] task``, assigned to and labelled for the agent, with the context kept as metadata
+and these keys of the context turned into real links and fields:
+
+- ``parent_ticket`` (or ``parent_emergency``, ``parent``): the parent link.
+- ``type``: the ticket type when it names one (``"epic"``, ``"bug"``, ...).
+- ``dependencies``: blocked-by links. Each entry that is an existing ticket id is used as is.
+  Any other entry is taken as an agent name, as the guide's Workflow 3 writes them
+  (``["research"]``), and resolved to that agent's most recently created ticket that is
+  still open, in progress or blocked *under the same parent* (without a parent: among the
+  agent's top-level tickets).
+  With a parent and no such ticket, the agent's most recent finished ticket under that
+  parent is used (its work is done, the link documents the order). What cannot be resolved
+  is kept in ``metadata["unresolved_dependencies"]``; it never fails the create.
+
+Every ticket also gets ``metadata["sla"] = {"hours", "due_at"}`` (ISO 8601, UTC) from the
+priority's SLA, and tickets at or above a webhook's ``min_priority`` are announced.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import JsonValue
 
-from bridge.errors import BridgeError, InvalidError
-from bridge.models import Priority, Status, Ticket, TicketType, utcnow
+from bridge.errors import InvalidError, NotFoundError
+from bridge.models import MAX_TITLE, Priority, Status, Ticket, TicketType, utcnow
 from bridge.notify import Notifier
 from bridge.service import TicketingService
 from bridge.workflows._config import WorkflowSettings
 
-__all__ = ["TicketingHelper", "agent_label"]
+__all__ = ["ACTIVE", "TicketingHelper", "agent_title"]
 
+ACTIVE = (Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED)
 _PARENT_KEYS = ("parent_ticket", "parent_emergency", "parent")
 
 
-def agent_label(agent: str) -> str:
-    """The label that says which agent owns a ticket."""
-    return f"agent:{agent}"
-
-
-def _title(agent: str, task: str) -> str:
+def agent_title(agent: str, task: str) -> str:
+    """``[agent] task`` on one line, cut at a word boundary to fit a title."""
     title = f"[{agent}] {' '.join(task.split())}"
-    if len(title) <= 255:
+    if len(title) <= MAX_TITLE:
         return title
-    cut = title[:254].rsplit(" ", 1)[0]
-    return cut + "…"
+    head = title[: MAX_TITLE - 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head[len(agent) + 3 :] else head
+    return cut.rstrip() + "…"
+
+
+def _jsonable(context: dict[str, Any]) -> dict[str, JsonValue]:
+    """The context as plain JSON (dates and other objects become their string form)."""
+    result: dict[str, JsonValue] = json.loads(json.dumps(context, default=str))
+    return result
 
 
 class TicketingHelper:
@@ -56,6 +81,7 @@ class TicketingHelper:
 
     @property
     def settings(self) -> WorkflowSettings:
+        """The ``[workflows]`` settings (the discovered config's unless given)."""
         if self._settings is None:
             from bridge.workflows._config import load_settings
 
@@ -64,6 +90,7 @@ class TicketingHelper:
 
     @property
     def notifier(self) -> Notifier:
+        """The stakeholder notifier (from ``[notify]``; sends nothing when none is set)."""
         if self._notifier is None:
             from bridge.notify import load_notifier
 
@@ -79,59 +106,63 @@ class TicketingHelper:
         priority: Priority | str = "medium",
         additional_context: dict[str, Any] | None = None,
         *,
-        labels: list[str] | None = None,
+        labels: Iterable[str] = (),
+        idempotency_key: str | None = None,
     ) -> Ticket:
-        """A ticket owned by ``agent_name``: title, assignee and label name the agent.
+        """A ticket owned by ``agent_name``, linked and typed from ``additional_context``.
 
-        ``additional_context`` is kept as metadata. Its ``parent_ticket`` becomes a real
-        parent link, its ``dependencies`` real dependency links (a dependency that is not a
-        ticket id is taken as an agent name: the latest open ticket of that agent under the
-        same parent), and ``type: "epic"`` the ticket type. The SLA due time is stored too.
+        See the module docstring for the rules. Raises ``InvalidError`` for an empty agent
+        or task and an unknown priority, ``NotFoundError`` for an unknown parent.
         """
-        if not agent_name or not agent_name.strip():
+        agent = (agent_name or "").strip()
+        if not agent:
             raise InvalidError("agent_name must not be empty")
-        context: dict[str, Any] = dict(additional_context or {})
+        if not task_description or not task_description.strip():
+            raise InvalidError("task_description must not be empty")
         level = Priority.parse(priority, "priority")
+        settings, notifier = self.settings, self.notifier  # config errors before any write
+        context = _jsonable(dict(additional_context or {}))
         parent = next((str(context[k]) for k in _PARENT_KEYS if context.get(k)), None)
-        deps, unresolved = self._resolve_dependencies(context.get("dependencies") or [], parent)
+        raw_deps = context.get("dependencies") or []
+        deps, unresolved = self._resolve_dependencies(
+            raw_deps if isinstance(raw_deps, list) else [raw_deps], parent
+        )
         kind = context.get("type")
         ticket_type = TicketType(kind) if kind in {t.value for t in TicketType} else TicketType.TASK
-        now = utcnow()
-        hours = self.settings.sla_for(level)
+        hours = settings.sla_for(level)
+        due = utcnow() + timedelta(hours=hours)
         metadata: dict[str, JsonValue] = {
             **context,
-            "agent": agent_name,
-            "sla": {"hours": hours, "due_at": (now + timedelta(hours=hours)).isoformat()},
+            "agent": agent,
+            "sla": {"hours": hours, "due_at": due.isoformat(timespec="seconds")},
         }
         if unresolved:
             metadata["unresolved_dependencies"] = list(unresolved)
+        own = settings.label_for(agent)
         ticket = self.service.create_ticket(
-            _title(agent_name, task_description),
+            agent_title(agent, task_description),
             task_description,
             priority=level,
             type=ticket_type,
-            assignee=agent_name,
-            labels=[agent_label(agent_name), *(labels or [])],
+            assignee=agent,
+            labels=[*([own] if own else []), *labels],
             parent_id=parent,
             dependencies=deps,
             metadata=metadata,
+            idempotency_key=idempotency_key,
         )
-        self._notify_created(ticket)
-        return ticket
-
-    def _notify_created(self, ticket: Ticket) -> None:
-        notifier = self.notifier
         if notifier.enabled:
             notifier.ticket_created(ticket)
+        return ticket
 
     def _resolve_dependencies(
-        self, raw: list[Any], parent: str | None
+        self, raw: list[JsonValue], parent: str | None
     ) -> tuple[list[str], list[str]]:
         deps: list[str] = []
         unresolved: list[str] = []
         for item in raw:
-            ref = str(item)
-            found = self._existing(ref) or self._latest_of_agent(ref, parent)
+            ref = str(item).strip()
+            found = (self._existing(ref) or self._latest_of_agent(ref, parent)) if ref else None
             if found is None:
                 unresolved.append(ref)
             elif found not in deps:
@@ -141,27 +172,38 @@ class TicketingHelper:
     def _existing(self, ref: str) -> str | None:
         try:
             return self.service.get_ticket(ref).id
-        except BridgeError:
+        except (NotFoundError, InvalidError):
             return None
 
     def _latest_of_agent(self, agent: str, parent: str | None) -> str | None:
-        page = self.service.iter_tickets(
-            assignee=agent, parent_id=parent, status=["open", "in_progress", "blocked"]
-        )
-        latest = None
-        for ticket in page:
-            latest = ticket.id
-        return latest
+        latest: Ticket | None = None
+        done: Ticket | None = None
+        for ticket in self.service.iter_tickets(assignee=agent, parent_id=parent):
+            if ticket.parent_id != parent:  # no parent: only the agent's top-level tickets
+                continue
+            if ticket.status in ACTIVE:
+                latest = ticket
+            elif parent is not None:
+                done = ticket
+        chosen = latest or done
+        return chosen.id if chosen else None
 
     # ------------------------------------------------------------ reading and moving
 
     def get_agent_workload(self, agent: str) -> dict[str, int]:
-        """Counts of the agent's tickets by status, ``high_priority`` and ``total``."""
+        """The agent's ticket counts: one per status, ``high_priority`` and ``total``.
+
+        ``high_priority`` counts open and in-progress tickets of high or critical priority.
+        Only the agent's own tickets are read (an ``assignee`` filter on the tracker).
+        """
         counts = {status.value: 0 for status in Status}
         high = 0
         for ticket in self.service.iter_tickets(assignee=agent):
             counts[ticket.status.value] += 1
-            if ticket.status in (Status.OPEN, Status.IN_PROGRESS) and ticket.priority.rank >= 2:
+            if (
+                ticket.status in (Status.OPEN, Status.IN_PROGRESS)
+                and ticket.priority.rank >= Priority.HIGH.rank
+            ):
                 high += 1
         return {**counts, "high_priority": high, "total": sum(counts.values())}
 
@@ -183,5 +225,9 @@ class TicketingHelper:
         """The SLA due time stored on the ticket, if any."""
         sla = ticket.metadata.get("sla")
         if isinstance(sla, dict) and isinstance(sla.get("due_at"), str):
-            return datetime.fromisoformat(str(sla["due_at"]))
+            try:
+                due = datetime.fromisoformat(str(sla["due_at"]))
+            except ValueError:
+                return None
+            return due if due.tzinfo else due.replace(tzinfo=UTC)
         return None

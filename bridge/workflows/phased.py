@@ -22,7 +22,11 @@ def create_phased_ticket(
     priority: str = "medium",
     helper: TicketingHelper | None = None,
 ) -> Ticket:
-    """The ticket of one phase; ``dependencies`` (ticket ids) become blocked-by links."""
+    """The ticket of one phase, titled ``[agent] Phase N: task`` and labelled ``phase:N``.
+
+    ``dependencies`` (ticket ids, or agent names as in the helper) become blocked-by links,
+    ``parent`` a parent link; the deliverables are kept in the metadata.
+    """
     helper = helper or TicketingHelper()
     context: dict[str, Any] = {
         "phase": phase,
@@ -37,7 +41,7 @@ def create_phased_ticket(
 
 
 def create_subtasks(
-    parent: Ticket,
+    parent: Ticket | str,
     subtasks: list[dict[str, Any]],
     priority: str = "high",
     helper: TicketingHelper | None = None,
@@ -45,6 +49,7 @@ def create_subtasks(
     """Children of ``parent`` (each ``{"agent", "task", "dependencies"}``), each announced on
     the parent by a "Created subtask ..." comment from pm-orchestrator."""
     helper = helper or TicketingHelper()
+    parent_id = parent if isinstance(parent, str) else parent.id
     created = []
     for index, subtask in enumerate(subtasks, 1):
         ticket = helper.create_agent_task_ticket(
@@ -52,13 +57,13 @@ def create_subtasks(
             subtask["task"],
             priority,
             {
-                "parent_ticket": parent.id,
+                "parent_ticket": parent_id,
                 "dependencies": subtask.get("dependencies", []),
                 "phase": index,
             },
         )
         helper.service.add_comment(
-            parent.id,
+            parent_id,
             f"Created subtask {ticket.id} for {subtask['agent']} agent",
             author="pm-orchestrator",
         )
@@ -69,8 +74,11 @@ def create_subtasks(
 def get_feature_progress(
     ticket_ids: list[str], service: TicketingService | None = None
 ) -> dict[str, Any]:
-    """Share of the phases resolved or closed, as the guide computes it."""
-    tickets = TicketingHelper(service).service
+    """Share of the phases resolved or closed, as the guide computes it.
+
+    A ticket that does not exist counts as not completed; no ids is 0 % and ``complete``.
+    """
+    tickets = service or TicketingHelper().service
     total = len(ticket_ids)
     completed = 0
     for ticket_id in ticket_ids:

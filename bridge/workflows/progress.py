@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.errors import InvalidError
-from bridge.models import Comment
+from bridge.models import Comment, Priority, Status
 from bridge.service import TicketingService
 
 __all__ = ["CHECKPOINTS", "track_agent_progress", "update_progress"]
@@ -19,11 +19,7 @@ CHECKPOINTS: dict[str, str] = {
     "blocked": "Task blocked, escalation required",
 }
 
-_MOVES: dict[str, dict[str, str]] = {
-    "started": {"status": "in_progress"},
-    "completed": {"status": "resolved"},
-    "blocked": {"status": "blocked", "priority": "high"},
-}
+_MOVES: dict[str, Status] = {"started": Status.IN_PROGRESS, "completed": Status.RESOLVED}
 
 
 def _service(service: TicketingService | None) -> TicketingService:
@@ -38,7 +34,9 @@ def track_agent_progress(
     ticket_id: str, agent_name: str, checkpoint: str, service: TicketingService | None = None
 ) -> Comment:
     """Record a checkpoint as a comment by ``<agent>-agent`` and move the status as the guide
-    says: started -> in_progress, completed -> resolved, blocked -> blocked at high priority."""
+    says: started -> in_progress, completed -> resolved, blocked -> blocked at high priority
+    (or higher). Returns the comment; an unknown checkpoint raises ``InvalidError`` naming the
+    allowed ones, before anything is written."""
     if checkpoint not in CHECKPOINTS:
         raise InvalidError(
             f"unknown checkpoint {checkpoint!r}: expected one of {', '.join(CHECKPOINTS)}",
@@ -46,8 +44,13 @@ def track_agent_progress(
         )
     tickets = _service(service)
     comment = tickets.add_comment(ticket_id, CHECKPOINTS[checkpoint], author=f"{agent_name}-agent")
-    if checkpoint in _MOVES:
-        tickets.update_ticket(ticket_id, **_MOVES[checkpoint])
+    if checkpoint == "blocked":
+        # Escalation raises a ticket to high; it never lowers a critical one.
+        current = tickets.get_ticket(ticket_id).priority
+        priority = max(current, Priority.HIGH, key=lambda p: p.rank)
+        tickets.update_ticket(ticket_id, status=Status.BLOCKED, priority=priority)
+    elif checkpoint in _MOVES:
+        tickets.update_ticket(ticket_id, status=_MOVES[checkpoint])
     return comment
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bridge.models import Ticket, utcnow
 from bridge.service import TicketingService
@@ -26,9 +26,12 @@ class Overdue:
 def overdue_tickets(
     service: TicketingService | None = None, now: datetime | None = None
 ) -> list[Overdue]:
-    """Open, in-progress and blocked tickets whose stored SLA due time has passed."""
+    """Open, in-progress and blocked tickets whose stored SLA due time is before ``now``
+    (default: the current time; a naive ``now`` is taken as UTC), the most overdue first."""
     helper = TicketingHelper(service)
     now = now or utcnow()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
     late = []
     for ticket in helper.service.iter_tickets(status=_ACTIVE):
         due = helper.sla_due(ticket)
@@ -37,9 +40,15 @@ def overdue_tickets(
     return sorted(late, key=lambda o: o.due_at)
 
 
-def check_sla(helper: TicketingHelper | None = None, now: datetime | None = None) -> list[Overdue]:
-    """Notify each newly breached ticket once (recorded in its metadata); returns all overdue."""
-    helper = helper or TicketingHelper()
+def check_sla(
+    helper: TicketingHelper | None = None,
+    now: datetime | None = None,
+    *,
+    service: TicketingService | None = None,
+) -> list[Overdue]:
+    """Tell the stakeholders of each newly breached ticket, once: the breach is recorded as
+    ``metadata["sla"]["breach_notified_at"]``. Returns every overdue ticket."""
+    helper = helper or TicketingHelper(service)
     late = overdue_tickets(helper.service, now)
     for item in late:
         sla = item.ticket.metadata.get("sla")
@@ -48,6 +57,6 @@ def check_sla(helper: TicketingHelper | None = None, now: datetime | None = None
         if helper.notifier.enabled:
             helper.notifier.sla_breach(item.ticket, item.due_at.isoformat())
         metadata = dict(item.ticket.metadata)
-        metadata["sla"] = {**sla, "breach_notified_at": (now or utcnow()).isoformat()}
+        metadata["sla"] = {**sla, "breach_notified_at": utcnow().isoformat(timespec="seconds")}
         helper.service.update_ticket(item.ticket.id, metadata=metadata)
     return late

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bridge.cli import main
 from bridge.errors import InvalidError
-from bridge.models import utcnow
+from bridge.models import Ticket, utcnow
 from bridge.notify import Notifier
 from bridge.service import TicketingService
 from bridge.workflows import (
@@ -41,6 +43,10 @@ SETTINGS = WorkflowSettings()
         (AgentDelegationContext("qa", "multi-agents tooling"), False),
         (AgentDelegationContext("qa", "Check", escalation_triggers=["data loss"]), True),
         (AgentDelegationContext("qa", "Check", escalation_triggers=[]), False),
+        (AgentDelegationContext("qa", "Coordinate"), True),
+        (AgentDelegationContext("qa", "a multi-agent, task"), True),
+        (AgentDelegationContext("qa", "see coordinates.py"), False),
+        (AgentDelegationContext("qa", "co-ordinate nothing"), False),
     ],
 )
 def test_auto_ticket_rules(context: AgentDelegationContext, expected: bool) -> None:
@@ -66,7 +72,8 @@ def test_no_ticket_when_no_rule_applies(service: TicketingService) -> None:
 
 
 def test_identical_delegation_reuses_its_open_ticket(service: TicketingService) -> None:
-    """Repeating a delegation while its ticket is open returns it; once closed, a new one."""
+    """Repeating a delegation while its ticket is open returns it; once closed, a new one.
+    Each is found by its fingerprint label and by a per-generation idempotency key."""
     orchestrator = PMOrchestrator()
     args = ("engineer", "Coordinate the schema change", ["a"], ["b"], "high")
     first = orchestrator.delegate(*args).ticket
@@ -74,11 +81,28 @@ def test_identical_delegation_reuses_its_open_ticket(service: TicketingService) 
     assert first is not None
     assert second is not None
     assert first.id == second.id
-    assert orchestrator.delegate("engineer", "Another task", priority="high").ticket.id != first.id  # type: ignore[union-attr]
+    assert orchestrator.last_ticket is not None
+    assert orchestrator.last_ticket.id == first.id
+    other = orchestrator.delegate("engineer", "Another task", priority="high").ticket
+    assert other is not None
+    assert other.id != first.id
+    fingerprint = AgentDelegationContext(
+        "engineer", "Coordinate the schema change", ["a"], ["b"], "high"
+    ).fingerprint()
+    stored = service.get_ticket(first.id)
+    assert stored.metadata["delegation"] == fingerprint
+    assert f"delegation:{fingerprint}" in stored.labels
+    found = service.find_by_idempotency_key(f"delegation-{fingerprint}-1")
+    assert found is not None
+    assert found.id == first.id
     service.close_ticket(first.id, resolution="done")
     third = orchestrator.delegate(*args).ticket
     assert third is not None
     assert third.id != first.id
+    found = service.find_by_idempotency_key(f"delegation-{fingerprint}-2")
+    assert found is not None
+    assert found.id == third.id
+    assert orchestrator.delegate(*args).ticket.id == third.id  # type: ignore[union-attr]
 
 
 def test_200_helper_tickets_in_a_second_get_distinct_ids(service: TicketingService) -> None:
@@ -105,10 +129,10 @@ class _Recorder(Notifier):
     def enabled(self) -> bool:
         return True
 
-    def sla_breach(self, ticket, due_at):  # type: ignore[no-untyped-def]
+    def sla_breach(self, ticket: Ticket, due_at: str) -> None:
         self.breaches.append(ticket.id)
 
-    def ticket_created(self, ticket):  # type: ignore[no-untyped-def]
+    def ticket_created(self, ticket: Ticket) -> None:
         return None
 
 
@@ -129,11 +153,12 @@ def test_sla_overdue_and_breach_notified_once(service: TicketingService) -> None
     check_sla(helper, now=later)
     check_sla(helper, now=later)
     assert recorder.breaches == [critical.id]
-    assert service.get_ticket(critical.id).metadata["sla"]["breach_notified_at"]  # type: ignore[index,call-overload]
+    sla: Any = service.get_ticket(critical.id).metadata["sla"]
+    assert sla["breach_notified_at"]
 
 
 def test_demo_runs_twice_and_prints_tree_comments_workload(
-    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``ticket-bridge demo`` exits 0 twice on the same store and shows what it did."""
     monkeypatch.chdir(tmp_path)
@@ -153,7 +178,7 @@ def test_demo_runs_twice_and_prints_tree_comments_workload(
 
 
 def test_progress_command_reports_feature_progress(
-    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``ticket-bridge progress`` shows the share of phase tickets done."""
     monkeypatch.chdir(tmp_path)

@@ -221,15 +221,51 @@ def cmd_outbox(args: argparse.Namespace, service: TicketingService) -> int:
     return 0
 
 
-def cmd_sync(args: argparse.Namespace, service: TicketingService) -> int:
-    if not args.push_only:
-        raise InvalidError("only --push-only (replay the outbox) is available so far")
-    report = _resilient(service).replay()
-    text = f"sent {report.sent}, {report.remaining} left"
-    if report.error:
-        text += f"; stopped at entry {report.stopped_at}: {report.error}"
-    _out(args, report.__dict__, text)
-    return 0 if report.remaining == 0 else 1
+def cmd_sync(args: argparse.Namespace) -> int:
+    from bridge.config import load_config
+    from bridge.sync import open_sync
+    from bridge.sync.progress import progress_bar
+
+    if args.pull_only and args.push_only:
+        raise InvalidError("--pull-only and --push-only exclude each other")
+    config = load_config(args.config)
+    with (
+        progress_bar(enabled=not args.json) as progress,
+        open_sync(
+            config,
+            args.name or args.tracker,
+            policy=args.policy,
+            dry_run=args.dry_run,
+            progress=progress,
+        ) as session,
+    ):
+        report = session.syncer.run(
+            pull=not args.push_only, push=not args.pull_only, full=args.full
+        )
+    text = report.summary()
+    if session.replayed:
+        text = f"outbox: {session.replayed} queued operations replayed\n" + text
+    _out(args, {**report.as_dict(), "replayed": session.replayed}, text)
+    return 1 if report.problems else 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    from bridge.config import load_config
+    from bridge.render import render_table
+    from bridge.sync import open_sync
+
+    config = load_config(args.config)
+    with open_sync(config, args.name or args.tracker, dry_run=True) as session:
+        found = session.state.conflicts()
+    rows = [
+        [c.at[:19], c.local_id, c.remote_id, c.field, c.local_value, c.remote_value, c.kept]
+        for c in found
+    ]
+    headers = ("when", "local", "tracker", "field", "here", "there", "kept")
+    _out(
+        args, [c.__dict__ for c in found], render_table(headers, rows) if found else "no conflicts"
+    )
+    return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -349,10 +385,22 @@ def _add_link_commands(sub: Any) -> None:
     p = sub.add_parser("outbox", help="operations queued while the tracker was unreachable")
     p.set_defaults(handler=cmd_outbox)
 
-    p = sub.add_parser("sync", help="replay the outbox to the tracker (--push-only)")
+    p = sub.add_parser("sync", help="two-way sync of the local store with a tracker")
     p.add_argument("name", nargs="?", help="the [trackers.<name>] to sync (default: [bridge]'s)")
-    p.add_argument("--push-only", action="store_true", help="send queued operations only")
-    p.set_defaults(handler=cmd_sync)
+    p.add_argument("--pull-only", action="store_true", help="bring tracker changes here only")
+    p.add_argument("--push-only", action="store_true", help="send local changes only")
+    p.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    p.add_argument("--full", action="store_true", help="read everything, not just changes")
+    p.add_argument(
+        "--policy",
+        choices=("newer", "local-wins", "remote-wins"),
+        help="a field edited on both sides: which edit is kept (default: [sync] policy)",
+    )
+    p.set_defaults(standalone=cmd_sync)
+
+    p = sub.add_parser("conflicts", help="fields a sync found edited on both sides")
+    p.add_argument("name", nargs="?", help="the [trackers.<name>] (default: [bridge]'s)")
+    p.set_defaults(standalone=cmd_conflicts)
 
 
 def _extensions() -> list[Callable[[Any], None]]:
@@ -371,6 +419,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "init":
             return cmd_init(args)
+        if getattr(args, "standalone", None) is not None:
+            standalone: Callable[[argparse.Namespace], int] = args.standalone
+            return standalone(args)
         from bridge.config import build_service, load_config
 
         tracker = args.tracker or getattr(args, "name", None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -64,6 +64,15 @@ class FallbackPolicy(_Section):
     store: str = Field(default="local", description="a [trackers.<name>] of type local_json")
 
 
+class SyncSection(_Section):
+    """``[sync]``: how a two-way sync settles a field edited on both sides."""
+
+    policy: Literal["newer", "local-wins", "remote-wins"] = "newer"
+    overlap_seconds: float | None = Field(
+        default=None, ge=0, description="re-read window for clock skew (default: per tracker)"
+    )
+
+
 class Config(_Section):
     """The whole validated configuration, with where it came from."""
 
@@ -71,6 +80,7 @@ class Config(_Section):
     trackers: dict[str, dict[str, Any]] = Field(default_factory=lambda: dict(DEFAULT_TRACKERS))
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     fallback: FallbackPolicy = Field(default_factory=FallbackPolicy)
+    sync: SyncSection = Field(default_factory=SyncSection)
     notify: dict[str, Any] = Field(default_factory=dict)
     workflows: dict[str, Any] = Field(default_factory=dict)
     source: Path | None = Field(default=None, exclude=True)

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import JsonValue
@@ -33,6 +34,7 @@ from tenacity import (
 
 from bridge.config import RetryPolicy
 from bridge.errors import BridgeError, RateLimitedError, TransientError
+from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
     Ticket,
@@ -104,6 +106,20 @@ class ResilientService(TicketingService):
     @property
     def capabilities(self) -> Capabilities:  # type: ignore[override]
         return self.remote.capabilities
+
+    @property
+    def sync_scope(self) -> str:
+        return self.remote.sync_scope
+
+    @property
+    def sync_overlap(self) -> timedelta:  # type: ignore[override]
+        return self.remote.sync_overlap
+
+    def changes_since(
+        self, since: datetime | None, validators: dict[str, str] | None = None
+    ) -> ChangeFeed:
+        """The tracker's feed, retried (a sync never falls back: it simply runs again)."""
+        return self._retry(lambda: self.remote.changes_since(since, validators))
 
     def close(self) -> None:
         self.remote.close()

@@ -12,7 +12,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import JsonValue, ValidationError
@@ -34,6 +34,8 @@ from bridge.models import (
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from bridge.feed import ChangeFeed
 
 __all__ = ["Capabilities", "TicketingService"]
 
@@ -116,6 +118,26 @@ class TicketingService(ABC):
         raise UnsupportedError(
             "this tracker cannot look tickets up by idempotency key", adapter=self.adapter_name
         )
+
+    sync_overlap: ClassVar[timedelta] = timedelta(seconds=60)
+    """How far back a sync re-reads, for clock skew and search that lags behind writes."""
+
+    @property
+    def sync_scope(self) -> str:
+        """Names the tracker instance and project; a sync's id map belongs to one scope."""
+        return self.adapter_name
+
+    def changes_since(
+        self, since: datetime | None, validators: dict[str, str] | None = None
+    ) -> ChangeFeed:
+        """Tickets (any status) and comments changed since ``since`` (all when ``None``).
+
+        ``validators`` are the ones a previous feed returned; adapters that support
+        conditional requests answer ``not_modified`` when nothing changed.
+        """
+        from bridge.feed import generic_changes
+
+        return generic_changes(self, since)
 
     def close(self) -> None:  # noqa: B027 - optional hook, most adapters hold nothing
         """Release connections or files the adapter holds."""

@@ -13,7 +13,8 @@ import logging
 import math
 import os
 from collections import OrderedDict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 from adapters.github._config import GitHubConfig
@@ -29,6 +30,7 @@ from adapters.github._mapping import (
     split_body,
 )
 from bridge.errors import AuthError, InvalidError, NotFoundError
+from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
     Status,
@@ -147,6 +149,14 @@ class GitHubService(TicketingService):
         if "pull_request" in data:
             raise NotFoundError(
                 f"#{ticket_id} is a pull request", adapter="github", ticket_id=ticket_id
+            )
+        home = str(data.get("repository_url") or "")
+        if home and not home.endswith(self._repo_path):  # GitHub followed a 301: transferred
+            where = "/".join(home.split("/")[-2:])
+            raise NotFoundError(
+                f"#{ticket_id} was transferred to {where}#{data.get('number')}",
+                adapter="github",
+                ticket_id=ticket_id,
             )
         return dict(data)
 
@@ -455,6 +465,76 @@ class GitHubService(TicketingService):
             params["since"] = query.updated_since.strftime("%Y-%m-%dT%H:%M:%SZ")
         return params
 
+    # ------------------------------------------------------------ sync feed
+
+    sync_overlap: ClassVar[timedelta] = timedelta(seconds=5)
+
+    @property
+    def sync_scope(self) -> str:
+        return f"github:{self.config.base_url.rstrip('/')}/{self.config.repo}"
+
+    def changes_since(
+        self, since: datetime | None, validators: dict[str, str] | None = None
+    ) -> ChangeFeed:
+        """Issues, then comments, updated since ``since``: newest first, 100 a page.
+
+        Newest first makes the first page change whenever anything changes, so its ETag
+        answers "nothing changed" in one conditional request per stream; an issue edited
+        while the pages are read moves to the front and is read again next time.
+        """
+        old = validators or {}
+        params: dict[str, Any] = {"sort": "updated", "direction": "desc"}
+        if since is not None:
+            params["since"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")
+        issues, issues_tag, watermark = self._feed(
+            f"{self._repo_path}/issues", {**params, "state": "all"}, old.get("issues")
+        )
+        comments, comments_tag, _ = self._feed(
+            f"{self._repo_path}/issues/comments", params, old.get("comments")
+        )
+        feed = ChangeFeed(
+            watermark=watermark,
+            validators={k: v for k, v in (("issues", issues_tag), ("comments", comments_tag)) if v},
+            not_modified=issues is None and comments is None,
+        )
+        feed.tickets = [self._to_ticket(i) for i in issues or () if "pull_request" not in i]
+        for raw in comments or ():
+            number = str(raw.get("issue_url", "")).rsplit("/", 1)[-1]
+            comment = parse_comment(raw, number) if number.isdigit() else None
+            if comment is not None:
+                feed.comments.append(comment)
+        return feed
+
+    def _feed(
+        self, path: str, params: dict[str, Any], etag: str | None
+    ) -> tuple[list[Any] | None, str | None, datetime]:
+        """Every page of a list, or ``None`` when the first page is unchanged (304)."""
+        items: list[Any] = []
+        page, first_tag, watermark = 1, etag, utcnow()
+        while True:
+            headers = {"If-None-Match": etag} if etag and page == 1 else {}
+            with translate(None, write=False):
+                status, raw_headers, output = self._requester.requestJson(
+                    "GET",
+                    path,
+                    parameters={**params, "per_page": 100, "page": page},
+                    headers=headers,
+                )
+            resp = {k.lower(): v for k, v in raw_headers.items()}
+            if page == 1:
+                watermark = _server_time(resp) or watermark
+                first_tag = resp.get("etag", first_tag)
+            if status == 304:
+                return None, first_tag, watermark
+            data = json.loads(output) if output else None
+            if status >= 400:
+                raise error_for_status(status, resp, data, ticket_id=None, write=False)
+            self._learn(data)
+            items.extend(data or ())
+            if 'rel="next"' not in resp.get("link", ""):
+                return items, first_tag, watermark
+            page += 1
+
     def find_by_idempotency_key(self, key: str) -> Ticket | None:
         """Scan issues updated within the look-back window, newest first, for the key."""
         since = utcnow() - timedelta(hours=self.config.idempotency_lookback_hours)
@@ -475,6 +555,13 @@ class GitHubService(TicketingService):
             if 'rel="next"' not in headers.get("link", ""):
                 return None
             page += 1
+
+
+def _server_time(headers: dict[str, Any]) -> datetime | None:
+    try:
+        return parsedate_to_datetime(str(headers["date"])).astimezone(UTC)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _parse_cursor(cursor: str | None) -> tuple[int, int]:

@@ -9,7 +9,9 @@ comment 1; a status change 2 once the workflow is known (read, transition); a pa
 from __future__ import annotations
 
 import logging
+import math
 import os
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from adapters.jira._config import JiraConfig
@@ -23,7 +25,8 @@ from adapters.jira._mapping import (
     parse_comment,
 )
 from adapters.jira._workflow import Workflow
-from bridge.errors import AuthError, InvalidError, UnsupportedError
+from bridge.errors import AuthError, InvalidError, NotFoundError, UnsupportedError
+from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
     Status,
@@ -136,6 +139,10 @@ class JiraService(TicketingService):
             },
             ticket_id=key,
         )
+        if isinstance(issue, dict) and issue.get("key", key) != key:
+            raise NotFoundError(
+                f"{key} was moved; it is now {issue['key']}", adapter="jira", ticket_id=key
+            )
         if not isinstance(issue, dict) or issue["fields"]["project"]["key"] != self.config.project:
             raise InvalidError(
                 f"{key} is not in project {self.config.project}", adapter="jira", ticket_id=key
@@ -446,11 +453,13 @@ class JiraService(TicketingService):
             jql.at_least("updated", floor.strftime("%Y-%m-%d %H:%M"))
         return jql.render()
 
-    def _search(self, jql: str, token: str | None, limit: int) -> tuple[list[Any], str | None]:
+    def _search(
+        self, jql: str, token: str | None, limit: int, extra: tuple[str, ...] = ()
+    ) -> tuple[list[Any], str | None]:
         body: dict[str, Any] = {
             "jql": jql,
             "maxResults": limit,
-            "fields": [*FIELDS, self.config.flag_field],
+            "fields": [*FIELDS, self.config.flag_field, *extra],
             "properties": [self.config.property_key],
         }
         if self._cloud:
@@ -480,6 +489,44 @@ class JiraService(TicketingService):
             token, skip = next_token, 0
             if len(found) == query.limit:
                 return TicketPage(found, next_cursor=f"{token}|0")
+
+    # ------------------------------------------------------------ sync feed
+
+    sync_overlap: ClassVar[timedelta] = timedelta(seconds=60)
+
+    @property
+    def sync_scope(self) -> str:
+        return f"jira:{self.config.server.rstrip('/')}/{self.config.project}"
+
+    def changes_since(
+        self, since: datetime | None, validators: dict[str, str] | None = None
+    ) -> ChangeFeed:
+        """Issues updated since ``since``, newest first, with their comments in the search.
+
+        The window is a relative date ("-15m"): JQL reads absolute dates in the user's
+        profile time zone, relative ones need no zone. Comments come in the search results;
+        only an issue with more comments than the search carries costs a request of its own.
+        """
+        feed = ChangeFeed(watermark=utcnow())
+        jql = And().eq("project", self.config.project)
+        if since is not None:
+            minutes = max(1, math.ceil((feed.watermark - since).total_seconds() / 60) + 1)
+            jql.at_least("updated", f"-{minutes}m")
+        text = jql.render("updated DESC")
+        token: str | None = None
+        while True:
+            issues, token = self._search(text, token, self.config.page_size, ("comment",))
+            for issue in issues:
+                ticket = issue_to_ticket(issue, self.config)
+                feed.tickets.append(ticket)
+                block = issue["fields"].get("comment") or {}
+                raw = block.get("comments")
+                if raw is not None and len(raw) >= int(block.get("total", 0)):
+                    feed.comments += [parse_comment(c, ticket.id) for c in raw]
+                elif block.get("total", 1):
+                    feed.comments += self._list_comments(ticket.id)
+            if token is None:
+                return feed
 
     def find_by_idempotency_key(self, key: str) -> Ticket | None:
         """Scan recently created issues of the project for the key in the bridge's property."""

@@ -54,6 +54,9 @@ class GitHubFakeApp(FakeApp):
         super().__init__()
         self.owner, self.repo, self.token = owner, repo, token
         self.issues: dict[int, FakeIssue] = {}
+        self.deleted: set[int] = set()
+        self.transferred: dict[int, str] = {}
+        self.elsewhere: dict[tuple[str, int], dict[str, Any]] = {}
         self.labels: dict[str, dict[str, Any]] = {}
         self.dependencies_enabled = True
         self._next_id = 1000
@@ -261,7 +264,7 @@ class GitHubFakeApp(FakeApp):
             return self._invalid("body is too long (maximum is 65536 characters)")
         self._next_id += 1
         issue = FakeIssue(
-            number=len(self.issues) + 1,
+            number=max([*self.issues, *self.deleted, *self.transferred, 0]) + 1,
             id=self._next_id,
             title=data["title"],
             body=data.get("body"),
@@ -274,7 +277,35 @@ class GitHubFakeApp(FakeApp):
         self.issues[issue.number] = issue
         return Response(201, self.render(issue))
 
+    def delete_issue(self, number: int) -> None:
+        """Delete an issue, as an admin would: it answers 410 Gone from then on."""
+        self.issues.pop(number)
+        self.deleted.add(number)
+
+    def transfer_issue(self, number: int, to_repo: str) -> None:
+        """Transfer an issue to another repository: its old URL answers 301 Moved."""
+        issue = self.issues.pop(number)
+        payload = self.render(issue)
+        new_number = 1 + sum(1 for k in self.elsewhere if k[0] == to_repo)
+        base = f"{self.base_url}/api/v3/repos/{self.owner}/{to_repo}"
+        payload.update(
+            number=new_number,
+            repository_url=base,
+            url=f"{base}/issues/{new_number}",
+            html_url=f"{self.base_url}/{self.owner}/{to_repo}/issues/{new_number}",
+        )
+        self.elsewhere[(to_repo, new_number)] = payload
+        self.transferred[number] = f"/api/v3/repos/{self.owner}/{to_repo}/issues/{new_number}"
+
     def get_issue(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        if repo != self.repo:
+            moved = self.elsewhere.get((repo, int(number)))
+            return self._missing() if moved is None else Response(200, moved)
+        if int(number) in self.transferred:
+            location = self.base_url + self.transferred[int(number)]
+            return Response(301, {"message": "Moved Permanently"}, {"Location": location})
+        if int(number) in self.deleted:
+            return Response(410, {"message": "This issue was deleted"})
         issue = self._issue(number)
         return self._missing() if issue is None else Response(200, self.render(issue))
 
@@ -360,7 +391,10 @@ class GitHubFakeApp(FakeApp):
             for c in i.comments
             if c["created_at"] >= since
         ]
-        rendered.sort(key=lambda c: (c["created_at"], c["id"]))
+        key = "updated_at" if req.arg("sort") == "updated" else "created_at"
+        rendered.sort(key=lambda c: (c[key], c["id"]))
+        if req.arg("sort") and req.arg("direction", "desc") == "desc":
+            rendered.reverse()
         return self._page(req, rendered, req.path)
 
     # ------------------------------------------------------------ labels

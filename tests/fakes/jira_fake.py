@@ -79,6 +79,7 @@ class JiraFakeApp(FakeApp):
         super().__init__()
         self.mode, self.email, self.token = mode, email, token
         self.issues: dict[str, FakeJiraIssue] = {}
+        self.moved: dict[str, str] = {}
         self.links: dict[int, tuple[str, str]] = {}  # id -> (inward = blocker, outward = blocked)
         self._next = 10_000
         r = self.route
@@ -186,7 +187,11 @@ class JiraFakeApp(FakeApp):
         return f"{self.base_url}/rest/api/2/issue/{issue.id}"
 
     def render(
-        self, issue: FakeJiraIssue, v: str, properties: list[str] | None = None
+        self,
+        issue: FakeJiraIssue,
+        v: str,
+        properties: list[str] | None = None,
+        comments: bool = False,
     ) -> dict[str, Any]:
         f = issue.fields
         links = []
@@ -217,6 +222,14 @@ class JiraFakeApp(FakeApp):
             else None,
             "comment": {"total": len(issue.comments)},
         }
+        if comments:  # a search asking for the comment field gets them (up to 20, as Jira)
+            shown = issue.comments[:20]
+            fields["comment"] = {
+                "comments": [self._render_comment(c, v) for c in shown],
+                "maxResults": len(shown),
+                "total": len(issue.comments),
+                "startAt": 0,
+            }
         if "customfield_10021" in f:
             fields["customfield_10021"] = f["customfield_10021"]
         body: dict[str, Any] = {
@@ -326,8 +339,17 @@ class JiraFakeApp(FakeApp):
         self.issues[key] = issue
         return Response(201, {"id": str(issue.id), "key": key, "self": self._self(issue)})
 
+    def move_issue(self, key: str, project: str) -> str:
+        """Move an issue to another project, as a person would; the old key still resolves."""
+        issue = self.issues.pop(key)
+        issue.key = f"{project}-{issue.id}"
+        issue.project = project
+        self.issues[issue.key] = issue
+        self.moved[key] = issue.key
+        return issue.key
+
     def get(self, req: Request, v: str, key: str) -> Response:
-        issue = self.issues.get(key)
+        issue = self.issues.get(self.moved.get(key, key))
         if issue is None:
             return self._missing()
         props = [p for p in (req.arg("properties") or "").split(",") if p]
@@ -568,7 +590,14 @@ class JiraFakeApp(FakeApp):
         found = [i for i in self.issues.values() if query.predicate({"_issue": i})]
         if query.order:
             name, desc = query.order
-            found.sort(key=lambda i: (self._values({"_issue": i}, name) or [""])[0], reverse=desc)
+            found.sort(
+                key=lambda i: (
+                    i.updated
+                    if name.lower() == "updated"
+                    else (self._values({"_issue": i}, name) or [""])[0]
+                ),
+                reverse=desc,
+            )
         fields = body.get("fields") or (req.arg("fields") or "").split(",")
         props = body.get("properties") or [p for p in (req.arg("properties") or "").split(",") if p]
         return found, [f for f in fields if f], props
@@ -585,7 +614,7 @@ class JiraFakeApp(FakeApp):
                 },
             )
         try:
-            found, _, props = self._search(req)
+            found, fields, props = self._search(req)
         except JQLError as exc:
             return self._bad(str(exc))
         body = req.body if isinstance(req.body, dict) else {}
@@ -597,7 +626,10 @@ class JiraFakeApp(FakeApp):
                 "startAt": start,
                 "maxResults": size,
                 "total": len(found),
-                "issues": [self.render(i, v, props) for i in found[start : start + size]],
+                "issues": [
+                    self.render(i, v, props, "comment" in fields)
+                    for i in found[start : start + size]
+                ],
             },
         )
 
@@ -612,7 +644,10 @@ class JiraFakeApp(FakeApp):
         start = int(body.get("nextPageToken") or req.arg("nextPageToken") or 0)
         size = min(int(body.get("maxResults", req.arg("maxResults") or 50)), 100)
         chunk = found[start : start + size]
-        issues = [self.render(i, v, props) if fields else {"id": str(i.id)} for i in chunk]
+        issues = [
+            self.render(i, v, props, "comment" in fields) if fields else {"id": str(i.id)}
+            for i in chunk
+        ]
         out: dict[str, Any] = {"issues": issues, "isLast": start + size >= len(found)}
         if start + size < len(found):
             out["nextPageToken"] = str(start + size)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Issue = dict[str, Any]
@@ -161,6 +162,10 @@ class Query:
             return lambda issue: all(v.lower() != low for v in get(issue, field))
         if op == "~":
             return lambda issue: any(low in v.lower() for v in get(issue, field))
+        if re.fullmatch(r"-\d+[mhdw]", value):  # a relative date: JQL's own, zone-free
+            unit = {"m": 60, "h": 3600, "d": 86400, "w": 604800}[value[-1]]
+            when = datetime.now(UTC) - timedelta(seconds=int(value[1:-1]) * unit)
+            value = when.strftime("%Y-%m-%d %H:%M")
         compare = {">=": str.__ge__, "<=": str.__le__, ">": str.__gt__, "<": str.__lt__}
         if op in compare:
             fn = compare[op]

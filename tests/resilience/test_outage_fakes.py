@@ -102,7 +102,7 @@ max_wait = 0.01
         assert local_id in listed
         server.clear_faults()
         assert main(["sync", "--push-only"]) == 0
-        assert "sent 1, 0 left" in capsys.readouterr().out
+        assert "1 queued operations replayed" in capsys.readouterr().out
         assert [i.title for i in app.issues.values()] == ["Filed offline"]
         assert main(["--json", "show", local_id]) == 0
         assert '"id": "1"' in capsys.readouterr().out

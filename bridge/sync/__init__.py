@@ -1,0 +1,111 @@
+"""Two-way incremental sync of the local store with GitHub Issues or Jira.
+
+``ticket-bridge sync TRACKER`` (or :func:`open_sync`) keeps the local store and a tracker in
+step: what was created or edited on either side since the last run crosses over once, field by
+field, comments and links included. See :mod:`bridge.sync.engine` for how one run goes and
+:mod:`bridge.sync.state` for what is remembered between runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bridge.errors import ConfigError, TransientError
+from bridge.sync.engine import Progress, Syncer
+from bridge.sync.merge import POLICIES, Policy
+from bridge.sync.report import SyncReport
+from bridge.sync.state import Conflict, SyncState
+
+if TYPE_CHECKING:
+    from bridge.config import Config
+
+__all__ = [
+    "POLICIES",
+    "Conflict",
+    "Policy",
+    "SyncReport",
+    "SyncSession",
+    "SyncState",
+    "Syncer",
+    "open_sync",
+]
+
+
+@dataclass
+class SyncSession:
+    """A ready :class:`Syncer` and what it was built from."""
+
+    syncer: Syncer
+    state: SyncState
+    replayed: int
+
+
+@contextmanager
+def open_sync(
+    config: Config,
+    tracker: str | None = None,
+    *,
+    policy: Policy | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> Iterator[SyncSession]:
+    """Build the syncer for ``[trackers.<tracker>]`` and the local store beside it.
+
+    The outbox of operations queued while the tracker was down is replayed first (so that
+    nothing is created twice); if the tracker is still unreachable, ``TransientError``.
+    """
+    from bridge.config import build_service
+    from bridge.resilience import ResilientService
+
+    name, section = config.tracker_section(tracker)
+    if section["type"] == "local_json":
+        raise ConfigError(
+            f"[trackers.{name}] is the local store itself: name a github or jira tracker "
+            "to sync it with"
+        )
+    service = build_service(config, name)
+    try:
+        if not isinstance(service, ResilientService) or service.local is None:
+            raise ConfigError(
+                f"{config.where}: sync keeps the tracker in step with the local store; "
+                "set [fallback] enabled = true and store = a local_json tracker"
+            )
+        replayed = 0
+        if service.outbox is not None and len(service.outbox) and not dry_run:
+            report = service.replay()
+            replayed = report.sent
+            if report.remaining:
+                raise TransientError(
+                    f"{report.remaining} queued operations could not be replayed "
+                    f"({report.error}); sync again when {name} is reachable",
+                    adapter=name,
+                )
+        remote = ResilientService(service.remote, policy=config.retry)
+        root: Any = getattr(service.local, "root", config.base_dir / ".tickets")
+        state = SyncState(root / f"sync-{name}.sqlite3", remote.sync_scope)
+        try:
+            syncer = Syncer(
+                service.local,
+                remote,
+                state,
+                name=name,
+                policy=policy or config.sync.policy,
+                overlap=timedelta(
+                    seconds=config.sync.overlap_seconds
+                    if config.sync.overlap_seconds is not None
+                    else remote.sync_overlap.total_seconds()
+                ),
+                dry_run=dry_run,
+                progress=progress,
+            )
+            if service.outbox is not None:
+                syncer.adopt(service.outbox.idmap())
+            yield SyncSession(syncer, state, replayed)
+        finally:
+            state.close()
+    finally:
+        service.close()

@@ -1,0 +1,460 @@
+"""The two-way sync of the local store with one tracker.
+
+One run: finish what a killed run left ambiguous; pull what changed on the tracker since the
+cursor and merge it field by field; push local edits and creations (parents first) and
+comments; read the tracker once more from the new cursor, so that the bridge's own writes
+are recognised as echoes and the next run can ask "anything new?" with a conditional request;
+then, only then, move the cursor.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from bridge.errors import NotFoundError
+from bridge.feed import ChangeFeed
+from bridge.models import Comment, Status, Ticket, TicketDraft, utcnow
+from bridge.service import TicketingService
+from bridge.sync.merge import LINK_FIELDS, Policy, merge, snapshot
+from bridge.sync.report import SyncReport
+from bridge.sync.state import SyncState
+
+__all__ = ["Syncer"]
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+
+
+class Syncer:
+    """Syncs ``local`` (a local store) with ``remote`` (a tracker), remembering in ``state``."""
+
+    def __init__(
+        self,
+        local: TicketingService,
+        remote: TicketingService,
+        state: SyncState,
+        *,
+        name: str,
+        policy: Policy = "newer",
+        overlap: timedelta = timedelta(seconds=5),
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
+        self.local, self.remote, self.state = local, remote, state
+        self.policy, self.overlap, self.dry_run = policy, overlap, dry_run
+        self.report = SyncReport(tracker=name, dry_run=dry_run)
+        self._progress = progress
+        self._done: set[str] = set()  # local ids merged in this run
+        self._writes = 0
+
+    # ------------------------------------------------------------ the run
+
+    def run(self, *, pull: bool = True, push: bool = True, full: bool = False) -> SyncReport:
+        started = utcnow()
+        since = None if full else _when(self.state.get_meta("since"))
+        validators = {} if full else json.loads(self.state.get_meta("validators") or "{}")
+        local_mark = None if full else _when(self.state.get_meta("local_mark"))
+        if not self.dry_run:
+            self._recover()
+        feed: ChangeFeed | None = None
+        if pull:
+            feed = self.remote.changes_since(since, validators)
+            self.report.not_modified = feed.not_modified
+            if not feed.not_modified:
+                self._apply(feed)
+                if full:
+                    self._check_missing(feed)
+        if push:
+            self._push(local_mark)
+        if self.dry_run:
+            return self.report
+        if feed is not None and (self._writes or not feed.not_modified):
+            self._advance(feed, since)
+        self.state.set_meta("local_mark", started.isoformat())
+        return self.report
+
+    def _advance(self, feed: ChangeFeed, since: datetime | None) -> None:
+        """Read once more from the new cursor until nothing new comes; keep its validators."""
+        new_since = since if feed.not_modified and since else feed.watermark - self.overlap
+        validators = feed.validators
+        if validators and (new_since != since or self._writes):
+            for _ in range(3):
+                before = self._writes
+                again = self.remote.changes_since(new_since, {})
+                self._apply(again)
+                validators = again.validators
+                if self._writes == before:
+                    break
+                new_since = again.watermark - self.overlap
+        self.state.set_meta("since", new_since.isoformat())
+        self.state.set_meta("validators", json.dumps(validators))
+
+    # ------------------------------------------------------------ writing, or planning
+
+    def _write(self, what: str, action: Callable[[], Any]) -> Any:
+        self.report.plan.append(what)
+        self._writes += 1
+        return None if self.dry_run else action()
+
+    def _tick(self, stage: str, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress(stage, done, total)
+
+    def adopt(self, idmap: dict[str, str]) -> None:
+        """Link tickets that the outbox replayed (created here while the tracker was down)."""
+        for local_id, remote_id in idmap.items():
+            if self.state.by_local(local_id) or self.state.by_remote(remote_id):
+                continue
+            try:
+                ticket = self.local.get_ticket(local_id)
+            except NotFoundError:
+                continue
+            if not self.dry_run:
+                self.state.put_link(local_id, remote_id, snapshot(ticket), None)
+
+    # ------------------------------------------------------------ recovery
+
+    def _recover(self) -> None:
+        """Settle the writes a killed run began: link what landed, forget what did not."""
+        rows = self.state._db.execute("SELECT kind, key, payload FROM intents").fetchall()
+        for kind, key, raw in rows:
+            payload = json.loads(raw)
+            if kind == "push":
+                found = self.remote.find_by_idempotency_key(payload["key"])
+                if found is not None:
+                    local = self.local.get_ticket(key)
+                    self.state.put_link(key, found.id, snapshot(local), _stamp(found))
+                    continue
+            elif kind in ("push-comment", "pull-comment"):
+                side = self.remote if kind == "push-comment" else self.local
+                linked = self.state.comment_ids()[0 if kind == "pull-comment" else 1]
+                for comment in side.list_comments(payload["ticket"]):
+                    same = (comment.author, comment.body) == (payload["author"], payload["body"])
+                    if same and comment.id not in linked:
+                        local_cid, remote_cid = (
+                            (key, comment.id) if kind == "push-comment" else (comment.id, key)
+                        )
+                        self.state.put_comment_link(local_cid, remote_cid, payload["ticket"])
+                        break
+                else:
+                    self.state.drop_intent(kind, key)
+                continue
+            self.state.drop_intent(kind, key)
+
+    # ------------------------------------------------------------ pull
+
+    def _apply(self, feed: ChangeFeed) -> None:
+        latest: dict[str, Ticket] = {}
+        for ticket in feed.tickets:
+            latest.setdefault(ticket.id, ticket)  # newest first: keep the first seen
+        tickets = list(latest.values())
+        for index, ticket in enumerate(tickets):  # every ticket exists locally before links
+            self._ensure_local(ticket)
+            self._tick("pull", index + 1, len(tickets))
+        for ticket in tickets:
+            self._import_missing_links(ticket)
+        for ticket in tickets:
+            self._merge_pulled(ticket)
+        self._pull_comments(feed.comments)
+
+    def _ensure_local(self, remote: Ticket) -> None:
+        if self.state.by_remote(remote.id) is not None:
+            return
+        draft = TicketDraft(
+            title=remote.title,
+            description=remote.description,
+            status=remote.status,
+            priority=remote.priority,
+            type=remote.type,
+            assignee=remote.assignee,
+            labels=list(remote.labels),
+            metadata=dict(remote.metadata),
+            resolution=remote.resolution if remote.status.is_done else None,
+            idempotency_key=f"sync:{self.remote.sync_scope}:{remote.id}",
+        )
+        made = self._write(
+            f"create a local ticket for {remote.id} ({remote.title!r})",
+            lambda: self.local.create_from_draft(draft),
+        )
+        self.report.created_local.append(remote.id)
+        if made is None:
+            return
+        base = snapshot(made)
+        base.update(parent_id=None, dependencies=[])
+        self.state.put_link(made.id, remote.id, base, None)
+
+    def _import_missing_links(self, remote: Ticket) -> None:
+        """Bring in a parent or dependency the feed did not carry (it changed long ago)."""
+        wanted = [remote.parent_id, *remote.dependencies]
+        for ref in (r for r in wanted if r is not None):
+            if self.state.by_remote(ref) is None and not self.dry_run:
+                try:
+                    found = self.remote.get_ticket(ref)
+                except NotFoundError as exc:
+                    self.report.problems.append(f"{remote.id} links to {ref}: {exc}")
+                    continue
+                self._ensure_local(found)
+                self._merge_pulled(found)
+
+    def _to_local(self, remote_id: str) -> str | None:
+        link = self.state.by_remote(remote_id)
+        return None if link is None else link.local_id
+
+    def _merge_pulled(self, remote: Ticket) -> None:
+        link = self.state.by_remote(remote.id)
+        if link is None:  # dry run: it would have been created just now
+            return
+        if link.local_id in self._done and link.remote_updated == _stamp(remote):
+            return
+        theirs = snapshot(remote, self._to_local)
+        try:
+            local = self.local.get_ticket(link.local_id)
+        except NotFoundError:
+            self.report.problems.append(
+                f"{link.local_id} (synced with {remote.id}) is no longer in the local store"
+            )
+            return
+        mine = snapshot(local)
+        result = merge(
+            link.base,
+            mine,
+            theirs,
+            policy=self.policy,
+            local_is_newer=local.updated_at > remote.updated_at,
+        )
+        self._settle(link.local_id, remote.id, result, remote)
+
+    def _settle(self, local_id: str, remote_id: str, result: Any, remote: Ticket | None) -> None:
+        """Write a merge's outcome to both sides and record the new base."""
+        for name, mine, theirs, was, kept in result.conflicts:
+            self.report.conflicts.append(
+                f"{local_id} / {remote_id} {name}: here {mine!r}, there {theirs!r}; kept {kept}"
+            )
+            if not self.dry_run:
+                self.state.record_conflict(
+                    local_id, remote_id, name, (mine, theirs, was), kept, self.policy
+                )
+        to_local = {k: v for k, v in result.to_local.items() if not _unresolved(v)}
+        if to_local:
+            self._write(
+                f"update {local_id} here: {', '.join(sorted(to_local))}",
+                partial(self.local.update_ticket, local_id, **(_changes(to_local) or {})),
+            )
+            self.report.updated_local.append(local_id)
+            self.report.linked += sum(1 for k in to_local if k in LINK_FIELDS)
+        stamp = None if remote is None else _stamp(remote)
+        if result.to_remote:
+            updated = self._push_update(local_id, remote_id, result.to_remote)
+            if updated is False:
+                return
+            if isinstance(updated, Ticket):
+                stamp = _stamp(updated)
+        self._done.add(local_id)
+        if not self.dry_run:
+            self.state.put_link(local_id, remote_id, result.merged, stamp)
+
+    def _pull_comments(self, comments: list[Comment]) -> None:
+        linked_local, linked_remote = self.state.comment_ids()
+        for comment in comments:
+            link = self.state.by_remote(comment.ticket_id)
+            if comment.id in linked_remote or link is None:
+                continue  # already here, or on something that is not a synced ticket
+            payload = {"ticket": link.local_id, "author": comment.author, "body": comment.body}
+            if not self.dry_run:
+                self.state.begin("pull-comment", comment.id, payload)
+            made = self._write(
+                f"add {comment.author}'s comment {comment.id} to {link.local_id} here",
+                partial(self.local.add_comment, link.local_id, comment.body, comment.author),
+            )
+            if made is not None:
+                self.state.put_comment_link(made.id, comment.id, link.local_id)
+                linked_local.add(made.id)
+            self.report.comments_pulled += 1
+
+    def _check_missing(self, feed: ChangeFeed) -> None:
+        """After a full read: a synced ticket the tracker no longer lists is looked up."""
+        seen = {t.id for t in feed.tickets}
+        for link in self.state.links():
+            if link.remote_id in seen:
+                continue
+            try:
+                self.remote.get_ticket(link.remote_id)
+            except NotFoundError as exc:
+                self.report.problems.append(
+                    f"{link.local_id}: {exc} (the local ticket is kept as it is)"
+                )
+
+    # ------------------------------------------------------------ push
+
+    def _push(self, local_mark: datetime | None) -> None:
+        filters: dict[str, Any] = {} if local_mark is None else {"updated_since": local_mark}
+        changed = [t for t in self.local.iter_tickets(**filters) if t.id not in self._done]
+        to_remote = self._remote_id_of
+        new = [t for t in changed if self.state.by_local(t.id) is None]
+        for ticket in changed:
+            link = self.state.by_local(ticket.id)
+            if link is None:
+                continue
+            mine = snapshot(ticket)
+            result = merge(link.base, mine, link.base, policy=self.policy, local_is_newer=True)
+            if result.to_remote:
+                self._settle(ticket.id, link.remote_id, result, None)
+        for index, ticket in enumerate(_parents_first(new)):
+            self._create_remote(ticket, to_remote)
+            self._tick("push", index + 1, len(new))
+        for ticket in new:  # dependencies on tickets that were created after them
+            link = self.state.by_local(ticket.id)
+            if link is not None and link.base["dependencies"] != snapshot(ticket)["dependencies"]:
+                result = merge(
+                    link.base,
+                    snapshot(ticket),
+                    link.base,
+                    policy=self.policy,
+                    local_is_newer=True,
+                )
+                self._settle(ticket.id, link.remote_id, result, None)
+        self._push_comments()
+
+    def _remote_id_of(self, local_id: str) -> str | None:
+        link = self.state.by_local(local_id)
+        return None if link is None else link.remote_id
+
+    def _push_update(self, local_id: str, remote_id: str, fields: dict[str, Any]) -> Any:
+        changes = _changes(fields, self._remote_id_of)
+        if changes is None:
+            self.report.skipped.append(f"{local_id}: links to a ticket not on the tracker yet")
+            return False
+        try:
+            updated = self._write(
+                f"update {remote_id} on {self.report.tracker}: {', '.join(sorted(fields))}",
+                lambda: self.remote.update_ticket(remote_id, **changes),
+            )
+        except NotFoundError as exc:
+            self.report.problems.append(f"{local_id}: {exc} (the local ticket is kept as it is)")
+            return False
+        self.report.updated_remote.append(remote_id)
+        self.report.linked += sum(1 for k in fields if k in LINK_FIELDS)
+        return updated
+
+    def _create_remote(self, ticket: Ticket, to_remote: Callable[[str], str | None]) -> None:
+        parent = None if ticket.parent_id is None else to_remote(ticket.parent_id)
+        deps = [d for d in (to_remote(x) for x in ticket.dependencies) if d is not None]
+        key = f"sync:{ticket.id}"
+        draft = TicketDraft(
+            title=ticket.title,
+            description=ticket.description,
+            status=ticket.status,
+            priority=ticket.priority,
+            type=ticket.type,
+            assignee=ticket.assignee,
+            labels=list(ticket.labels),
+            parent_id=parent,
+            dependencies=deps,
+            metadata=dict(ticket.metadata),
+            resolution=ticket.resolution if ticket.status.is_done else None,
+            idempotency_key=key,
+        )
+        if not self.dry_run:
+            self.state.begin("push", ticket.id, {"key": key})
+        made = self._write(
+            f"create {ticket.id} ({ticket.title!r}) on {self.report.tracker}",
+            lambda: self.remote.create_from_draft(draft),
+        )
+        self.report.created_remote.append(ticket.id)
+        if made is None:
+            return
+        base = snapshot(ticket)
+        if len(deps) < len(ticket.dependencies):  # the rest go out once they exist
+            base["dependencies"] = sorted(d for d in ticket.dependencies if to_remote(d))
+        self.state.put_link(ticket.id, made.id, base, _stamp(made))
+
+    def _push_comments(self) -> None:
+        linked_local, _ = self.state.comment_ids()
+        links = self.state.links()
+        for index, link in enumerate(links):
+            for comment in self.local.list_comments(link.local_id):
+                if comment.id in linked_local:
+                    continue
+                payload = {"ticket": link.remote_id, "author": comment.author, "body": comment.body}
+                if not self.dry_run:
+                    self.state.begin("push-comment", comment.id, payload)
+                try:
+                    made = self._write(
+                        f"add {comment.author}'s comment {comment.id} to {link.remote_id} on "
+                        f"{self.report.tracker}",
+                        partial(
+                            self.remote.add_comment, link.remote_id, comment.body, comment.author
+                        ),
+                    )
+                except NotFoundError as exc:
+                    self.report.problems.append(f"{link.local_id}: {exc}")
+                    continue
+                if made is not None:
+                    self.state.put_comment_link(comment.id, made.id, link.remote_id)
+                self.report.comments_pushed += 1
+            self._tick("comments", index + 1, len(links))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _when(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _stamp(ticket: Ticket) -> str:
+    return ticket.updated_at.isoformat()
+
+
+def _unresolved(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and v.startswith("?") for v in values)
+
+
+def _changes(
+    fields: dict[str, Any], translate: Callable[[str], str | None] | None = None
+) -> dict[str, Any] | None:
+    """``update_ticket`` keywords from snapshot values, ids translated (``None``: cannot)."""
+    out = dict(fields)
+    if translate is not None:
+        if out.get("parent_id") is not None:
+            out["parent_id"] = translate(out["parent_id"])
+            if out["parent_id"] is None:
+                return None
+        if "dependencies" in out:
+            deps = [translate(d) for d in out["dependencies"]]
+            if any(d is None for d in deps):
+                return None
+            out["dependencies"] = deps
+    if "resolution" in out and out["resolution"] is None:
+        del out["resolution"]  # reopening clears it on every tracker
+    if out.get("status") is not None and Status(out["status"]).is_done is False:
+        out.pop("resolution", None)
+    return out
+
+
+def _parents_first(tickets: list[Ticket]) -> list[Ticket]:
+    """Order so that a parent comes before its children (and a dependency before its
+    dependants where that is possible)."""
+    by_id = {t.id: t for t in tickets}
+    placed: set[str] = set()
+    ordered: list[Ticket] = []
+
+    def place(ticket: Ticket, trail: set[str]) -> None:
+        if ticket.id in placed or ticket.id in trail:
+            return
+        trail = trail | {ticket.id}
+        for ref in [ticket.parent_id, *ticket.dependencies]:
+            if ref in by_id:
+                place(by_id[ref], trail)
+        placed.add(ticket.id)
+        ordered.append(ticket)
+
+    for ticket in tickets:
+        place(ticket, set())
+    return ordered

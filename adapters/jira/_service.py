@@ -503,6 +503,9 @@ class JiraService(TicketingService):
     ) -> ChangeFeed:
         """Issues updated since ``since``, newest first, with their comments in the search.
 
+        Jira has no ETags; the newest issue's key and ``updated`` stand in for one: while
+        they are the same, nothing in the window changed, and the first page is all it costs.
+
         The window is a relative date ("-15m"): JQL reads absolute dates in the user's
         profile time zone, relative ones need no zone. Comments come in the search results;
         only an issue with more comments than the search carries costs a request of its own.
@@ -514,8 +517,16 @@ class JiraService(TicketingService):
             jql.at_least("updated", f"-{minutes}m")
         text = jql.render("updated DESC")
         token: str | None = None
+        first = True
         while True:
             issues, token = self._search(text, token, self.config.page_size, ("comment",))
+            if first and issues:  # any edit puts its issue on top: the top is a validator
+                top = f"{issues[0]['key']}@{issues[0]['fields'].get('updated')}"
+                feed.validators = {"top": top}
+                if (validators or {}).get("top") == top:
+                    feed.not_modified = True
+                    return feed
+            first = False
             for issue in issues:
                 ticket = issue_to_ticket(issue, self.config)
                 feed.tickets.append(ticket)

@@ -65,7 +65,11 @@ class Rig:
 
     def writes(self) -> list[str]:
         """The write requests the fake has logged since the last ``clear``."""
-        return [f"{e.method} {e.path}" for e in self.server.log if e.method != "GET"]
+        return [
+            f"{e.method} {e.path}"
+            for e in self.server.log
+            if e.method != "GET" and not e.path.endswith(("/search", "/search/jql"))
+        ]
 
     def clear(self) -> None:
         self.server.clear_log()

@@ -62,7 +62,9 @@ def test_pull_into_empty_store_then_nothing_then_ten_changes(r: Rig) -> None:
     seeded = _seed(r.remote, 1000)
     report = r.sync()
     assert len(report.created_local) == 1000
-    assert not report.created_remote and not report.problems and not report.conflicts
+    assert not report.created_remote
+    assert not report.problems
+    assert not report.conflicts
     pairs = r.pairs()
     assert len(pairs) == 1000
     to_local = r.remote_to_local()
@@ -80,7 +82,9 @@ def test_pull_into_empty_store_then_nothing_then_ten_changes(r: Rig) -> None:
     quiet = r.sync()
     assert r.writes() == []
     assert {t.id: t.updated_at for t in r.local.iter_tickets()} == before
-    assert not (quiet.updated_local or quiet.created_local or quiet.comments_pulled)
+    assert not (quiet.updated_local)
+    assert not (quiet.created_local)
+    assert not (quiet.comments_pulled)
     if r.tracker == "github":
         assert [e.status for e in r.server.log] == [304, 304]
     else:
@@ -142,7 +146,8 @@ def test_field_level_merge_and_conflicts(r: Rig) -> None:
     r.remote.update_ticket(b.id, priority="critical")
     r.local.update_ticket(to_local[b.id], priority="medium")  # the newer edit
     report = r.sync()
-    assert len(report.conflicts) == 1 and "priority" in report.conflicts[0]
+    assert len(report.conflicts) == 1
+    assert "priority" in report.conflicts[0]
     for side, ids in ((r.local, to_local), (r.remote, {k: k for k in to_local})):
         got_a, got_b = side.get_ticket(ids[a.id]), side.get_ticket(ids[b.id])
         assert (got_a.priority, got_a.status) == ("high", "blocked")
@@ -193,7 +198,8 @@ def test_deleted_or_moved_remote_ticket_is_reported_and_kept(r: Rig) -> None:
         r.app.move_issue(moved.id, "OPS")  # type: ignore[attr-defined]
     report = r.sync(full=True)
     text = "\n".join(report.problems)
-    assert to_local[gone.id] in text and to_local[moved.id] in text
+    assert to_local[gone.id] in text
+    assert to_local[moved.id] in text
     assert "transferred" in text or "moved" in text
     r.local.update_ticket(to_local[gone.id], priority="high")
     report = r.sync()
@@ -209,7 +215,8 @@ def test_dry_run_writes_nothing(r: Rig) -> None:
     report = r.sync(dry_run=True)
     assert r.writes() == []
     assert [t.title for t in r.local.iter_tickets()] == ["Local one"]
-    assert len(report.plan) == 2 and report.dry_run
+    assert len(report.plan) == 2
+    assert report.dry_run
     assert not (r.root / "store" / f"sync-{r.tracker}.sqlite3").exists() or not r.pairs()
     real = r.sync()
     assert len(real.created_local) == len(real.created_remote) == 1

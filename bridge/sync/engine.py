@@ -75,7 +75,8 @@ class Syncer:
             return self.report
         if feed is not None and (self._writes or not feed.not_modified):
             self._advance(feed, since)
-        self.state.set_meta("local_mark", started.isoformat())
+        if push:  # local edits are looked at from here on only once they were pushed
+            self.state.set_meta("local_mark", started.isoformat())
         return self.report
 
     def _advance(self, feed: ChangeFeed, since: datetime | None) -> None:

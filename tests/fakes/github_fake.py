@@ -108,8 +108,9 @@ class GitHubFakeApp(FakeApp):
 
     def render(self, issue: FakeIssue) -> dict[str, Any]:
         url = f"{self.api}/issues/{issue.number}"
-        by_number = {i.number: i for i in self.issues.values()}
-        done = sum(1 for n in issue.sub_issues if by_number[n].state == "closed")
+        done = sum(
+            1 for n in issue.sub_issues if n in self.issues and self.issues[n].state == "closed"
+        )
         return {
             "id": issue.id,
             "node_id": f"I_{issue.id}",

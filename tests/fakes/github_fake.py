@@ -225,10 +225,14 @@ class GitHubFakeApp(FakeApp):
             },
         )
 
-    def _page(self, req: Request, items: list[Any], path: str) -> Response:
+    def _page(
+        self, req: Request, items: list[Any], path: str, render: Any = None
+    ) -> Response:
         per_page = min(int(req.arg("per_page") or 30), 100)
         page = max(int(req.arg("page") or 1), 1)
         chunk = items[(page - 1) * per_page : page * per_page]
+        if render is not None:  # render only the page served
+            chunk = [render(item) for item in chunk]
         last = max((len(items) + per_page - 1) // per_page, 1)
         headers = {}
         query = "&".join(f"{k}={v[0]}" for k, v in req.query.items() if k not in ("page",))
@@ -351,7 +355,7 @@ class GitHubFakeApp(FakeApp):
         items.sort(key=lambda i: (getattr(i, key), i.number))
         if req.arg("direction", "desc") == "desc":
             items.reverse()
-        return self._page(req, [self.render(i) for i in items], req.path)
+        return self._page(req, items, req.path, self.render)
 
     # ------------------------------------------------------------ comments
 

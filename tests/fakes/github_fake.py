@@ -225,9 +225,7 @@ class GitHubFakeApp(FakeApp):
             },
         )
 
-    def _page(
-        self, req: Request, items: list[Any], path: str, render: Any = None
-    ) -> Response:
+    def _page(self, req: Request, items: list[Any], path: str, render: Any = None) -> Response:
         per_page = min(int(req.arg("per_page") or 30), 100)
         page = max(int(req.arg("page") or 1), 1)
         chunk = items[(page - 1) * per_page : page * per_page]

@@ -18,8 +18,9 @@ from typing import Any
 
 from bridge.errors import NotFoundError
 from bridge.feed import ChangeFeed
-from bridge.models import Comment, Status, Ticket, TicketDraft, utcnow
+from bridge.models import Comment, Ticket, utcnow
 from bridge.service import TicketingService
+from bridge.sync import convert
 from bridge.sync.merge import LINK_FIELDS, Policy, merge, snapshot
 from bridge.sync.report import SyncReport
 from bridge.sync.state import SyncState
@@ -56,9 +57,9 @@ class Syncer:
 
     def run(self, *, pull: bool = True, push: bool = True, full: bool = False) -> SyncReport:
         started = utcnow()
-        since = None if full else _when(self.state.get_meta("since"))
+        since = None if full else convert.when(self.state.get_meta("since"))
         validators = {} if full else json.loads(self.state.get_meta("validators") or "{}")
-        local_mark = None if full else _when(self.state.get_meta("local_mark"))
+        local_mark = None if full else convert.when(self.state.get_meta("local_mark"))
         if not self.dry_run:
             self._recover()
         feed: ChangeFeed | None = None
@@ -129,7 +130,7 @@ class Syncer:
                 found = self.remote.find_by_idempotency_key(payload["key"])
                 if found is not None:
                     local = self.local.get_ticket(key)
-                    self.state.put_link(key, found.id, snapshot(local), _stamp(found))
+                    self.state.put_link(key, found.id, snapshot(local), convert.stamp(found))
                     continue
             elif kind in ("push-comment", "pull-comment"):
                 side = self.remote if kind == "push-comment" else self.local
@@ -166,18 +167,7 @@ class Syncer:
     def _ensure_local(self, remote: Ticket) -> None:
         if self.state.by_remote(remote.id) is not None:
             return
-        draft = TicketDraft(
-            title=remote.title,
-            description=remote.description,
-            status=remote.status,
-            priority=remote.priority,
-            type=remote.type,
-            assignee=remote.assignee,
-            labels=list(remote.labels),
-            metadata=dict(remote.metadata),
-            resolution=remote.resolution if remote.status.is_done else None,
-            idempotency_key=f"sync:{self.remote.sync_scope}:{remote.id}",
-        )
+        draft = convert.draft(remote, f"sync:{self.remote.sync_scope}:{remote.id}")
         made = self._write(
             f"create a local ticket for {remote.id} ({remote.title!r})",
             lambda: self.local.create_from_draft(draft),
@@ -210,7 +200,7 @@ class Syncer:
         link = self.state.by_remote(remote.id)
         if link is None:  # dry run: it would have been created just now
             return
-        if link.local_id in self._done and link.remote_updated == _stamp(remote):
+        if link.local_id in self._done and link.remote_updated == convert.stamp(remote):
             return
         theirs = snapshot(remote, self._to_local)
         try:
@@ -240,21 +230,21 @@ class Syncer:
                 self.state.record_conflict(
                     local_id, remote_id, name, (mine, theirs, was), kept, self.policy
                 )
-        to_local = {k: v for k, v in result.to_local.items() if not _unresolved(v)}
+        to_local = {k: v for k, v in result.to_local.items() if not convert.unresolved(v)}
         if to_local:
             self._write(
                 f"update {local_id} here: {', '.join(sorted(to_local))}",
-                partial(self.local.update_ticket, local_id, **(_changes(to_local) or {})),
+                partial(self.local.update_ticket, local_id, **(convert.changes(to_local) or {})),
             )
             self.report.updated_local.append(local_id)
             self.report.linked += sum(1 for k in to_local if k in LINK_FIELDS)
-        stamp = None if remote is None else _stamp(remote)
+        stamp = None if remote is None else convert.stamp(remote)
         if result.to_remote:
             updated = self._push_update(local_id, remote_id, result.to_remote)
             if updated is False:
                 return
             if isinstance(updated, Ticket):
-                stamp = _stamp(updated)
+                stamp = convert.stamp(updated)
         self._done.add(local_id)
         if not self.dry_run:
             self.state.put_link(local_id, remote_id, result.merged, stamp)
@@ -305,7 +295,7 @@ class Syncer:
             result = merge(link.base, mine, link.base, policy=self.policy, local_is_newer=True)
             if result.to_remote:
                 self._settle(ticket.id, link.remote_id, result, None)
-        for index, ticket in enumerate(_parents_first(new)):
+        for index, ticket in enumerate(convert.parents_first(new)):
             self._create_remote(ticket, to_remote)
             self._tick("push", index + 1, len(new))
         for ticket in new:  # dependencies on tickets that were created after them
@@ -326,7 +316,7 @@ class Syncer:
         return None if link is None else link.remote_id
 
     def _push_update(self, local_id: str, remote_id: str, fields: dict[str, Any]) -> Any:
-        changes = _changes(fields, self._remote_id_of)
+        changes = convert.changes(fields, self._remote_id_of)
         if changes is None:
             self.report.skipped.append(f"{local_id}: links to a ticket not on the tracker yet")
             return False
@@ -346,20 +336,7 @@ class Syncer:
         parent = None if ticket.parent_id is None else to_remote(ticket.parent_id)
         deps = [d for d in (to_remote(x) for x in ticket.dependencies) if d is not None]
         key = f"sync:{ticket.id}"
-        draft = TicketDraft(
-            title=ticket.title,
-            description=ticket.description,
-            status=ticket.status,
-            priority=ticket.priority,
-            type=ticket.type,
-            assignee=ticket.assignee,
-            labels=list(ticket.labels),
-            parent_id=parent,
-            dependencies=deps,
-            metadata=dict(ticket.metadata),
-            resolution=ticket.resolution if ticket.status.is_done else None,
-            idempotency_key=key,
-        )
+        draft = convert.draft(ticket, key, parent, deps)
         if not self.dry_run:
             self.state.begin("push", ticket.id, {"key": key})
         made = self._write(
@@ -372,7 +349,7 @@ class Syncer:
         base = snapshot(ticket)
         if len(deps) < len(ticket.dependencies):  # the rest go out once they exist
             base["dependencies"] = sorted(d for d in ticket.dependencies if to_remote(d))
-        self.state.put_link(ticket.id, made.id, base, _stamp(made))
+        self.state.put_link(ticket.id, made.id, base, convert.stamp(made))
 
     def _push_comments(self) -> None:
         linked_local, _ = self.state.comment_ids()
@@ -399,63 +376,3 @@ class Syncer:
                     self.state.put_comment_link(comment.id, made.id, link.remote_id)
                 self.report.comments_pushed += 1
             self._tick("comments", index + 1, len(links))
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _when(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _stamp(ticket: Ticket) -> str:
-    return ticket.updated_at.isoformat()
-
-
-def _unresolved(value: Any) -> bool:
-    values = value if isinstance(value, list) else [value]
-    return any(isinstance(v, str) and v.startswith("?") for v in values)
-
-
-def _changes(
-    fields: dict[str, Any], translate: Callable[[str], str | None] | None = None
-) -> dict[str, Any] | None:
-    """``update_ticket`` keywords from snapshot values, ids translated (``None``: cannot)."""
-    out = dict(fields)
-    if translate is not None:
-        if out.get("parent_id") is not None:
-            out["parent_id"] = translate(out["parent_id"])
-            if out["parent_id"] is None:
-                return None
-        if "dependencies" in out:
-            deps = [translate(d) for d in out["dependencies"]]
-            if any(d is None for d in deps):
-                return None
-            out["dependencies"] = deps
-    if "resolution" in out and out["resolution"] is None:
-        del out["resolution"]  # reopening clears it on every tracker
-    if out.get("status") is not None and Status(out["status"]).is_done is False:
-        out.pop("resolution", None)
-    return out
-
-
-def _parents_first(tickets: list[Ticket]) -> list[Ticket]:
-    """Order so that a parent comes before its children (and a dependency before its
-    dependants where that is possible)."""
-    by_id = {t.id: t for t in tickets}
-    placed: set[str] = set()
-    ordered: list[Ticket] = []
-
-    def place(ticket: Ticket, trail: set[str]) -> None:
-        if ticket.id in placed or ticket.id in trail:
-            return
-        trail = trail | {ticket.id}
-        for ref in [ticket.parent_id, *ticket.dependencies]:
-            if ref in by_id:
-                place(by_id[ref], trail)
-        placed.add(ticket.id)
-        ordered.append(ticket)
-
-    for ticket in tickets:
-        place(ticket, set())
-    return ordered

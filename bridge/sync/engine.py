@@ -123,9 +123,7 @@ class Syncer:
 
     def _recover(self) -> None:
         """Settle the writes a killed run began: link what landed, forget what did not."""
-        rows = self.state._db.execute("SELECT kind, key, payload FROM intents").fetchall()
-        for kind, key, raw in rows:
-            payload = json.loads(raw)
+        for kind, key, payload in self.state.intents():
             if kind == "push":
                 found = self.remote.find_by_idempotency_key(payload["key"])
                 if found is not None:

@@ -173,6 +173,11 @@ class SyncState:
             "INSERT OR REPLACE INTO intents VALUES (?, ?, ?)", (kind, key, json.dumps(payload))
         )
 
+    def intents(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every write begun and not yet recorded: (kind, key, payload)."""
+        rows = self._db.execute("SELECT kind, key, payload FROM intents").fetchall()
+        return [(r[0], r[1], dict(json.loads(r[2]))) for r in rows]
+
     def intent(self, kind: str, key: str) -> dict[str, Any] | None:
         sql = "SELECT payload FROM intents WHERE kind = ? AND key = ?"
         row = self._db.execute(sql, (kind, key)).fetchone()

@@ -6,13 +6,19 @@ tickets = get_ticketing_service()           # from ticket-bridge.toml, else ./.t
 bug = tickets.create_ticket("ImportError in --version", priority="critical", type="bug")
 tickets.add_comment(bug.id, "Root cause: circular import", author="research-agent")
 tickets.close_ticket(bug.id, resolution="Fixed in PR #123")
+
+``import bridge`` loads the core only (errors, models, the contract and the service); the
+PM workflow layer (``TicketingHelper``, ``PMOrchestrator``, ...) loads on first use.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from bridge._version import __version__
+from bridge.contract import Adapter, Capabilities
 from bridge.errors import (
     AuthError,
     BridgeError,
@@ -28,36 +34,45 @@ from bridge.errors import (
     UnavailableError,
     UnsupportedError,
 )
+from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
     Priority,
     Status,
     Ticket,
+    TicketChanges,
+    TicketDraft,
     TicketPage,
+    TicketQuery,
     TicketType,
     TrackerRef,
 )
-from bridge.service import TicketingService
-from bridge.workflows import (
-    AgentDelegationContext,
-    PMOrchestrator,
-    TicketingHelper,
-    create_phased_ticket,
-    delegate_to_available_agent,
-    get_agent_availability,
-    get_feature_progress,
-    handle_production_emergency,
-    track_agent_progress,
-    update_progress,
-)
+from bridge.service import TicketingService, install_default_provider
 
 if TYPE_CHECKING:
     from bridge.config import Config
+    from bridge.factory import Bridge
+    from bridge.workflows import (
+        AgentDelegationContext,
+        PMOrchestrator,
+        TicketingHelper,
+        create_phased_ticket,
+        delegate_to_available_agent,
+        get_agent_availability,
+        get_feature_progress,
+        handle_production_emergency,
+        track_agent_progress,
+        update_progress,
+    )
 
 __all__ = [
+    "Adapter",
     "AgentDelegationContext",
     "AuthError",
+    "Bridge",
     "BridgeError",
+    "Capabilities",
+    "ChangeFeed",
     "Comment",
     "ConfigError",
     "ConflictError",
@@ -70,7 +85,10 @@ __all__ = [
     "RateLimitedError",
     "Status",
     "Ticket",
+    "TicketChanges",
+    "TicketDraft",
     "TicketPage",
+    "TicketQuery",
     "TicketType",
     "TicketingHelper",
     "TicketingService",
@@ -79,6 +97,8 @@ __all__ = [
     "TransientError",
     "UnavailableError",
     "UnsupportedError",
+    "__version__",
+    "build_bridge",
     "create_phased_ticket",
     "delegate_to_available_agent",
     "get_agent_availability",
@@ -90,7 +110,36 @@ __all__ = [
     "update_progress",
 ]
 
-__version__ = "0.1.0"
+_WORKFLOW_NAMES = frozenset(
+    {
+        "AgentDelegationContext",
+        "PMOrchestrator",
+        "TicketingHelper",
+        "create_phased_ticket",
+        "delegate_to_available_agent",
+        "get_agent_availability",
+        "get_feature_progress",
+        "handle_production_emergency",
+        "track_agent_progress",
+        "update_progress",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WORKFLOW_NAMES:
+        import bridge.workflows
+
+        return getattr(bridge.workflows, name)
+    if name == "Bridge":
+        from bridge.factory import Bridge
+
+        return Bridge
+    raise AttributeError(f"module 'bridge' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
@@ -100,17 +149,41 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     return _load(path)
 
 
+def build_bridge(
+    path: str | os.PathLike[str] | None = None, *, tracker: str | None = None
+) -> Bridge:
+    """The service, notifier and workflow settings of one configuration file."""
+    from bridge.factory import build_bridge as _build
+
+    return _build(load_config(path), tracker)
+
+
 def get_ticketing_service(
     config: str | os.PathLike[str] | None = None, *, tracker: str | None = None
 ) -> TicketingService:
     """The service built from the discovered configuration (a local store when there is none).
 
-    With no arguments this is the process-wide instance of
-    :meth:`TicketingService.get_instance`; ``config`` or ``tracker`` build a new one.
+    With no arguments this is the process-wide default, also what
+    :meth:`TicketingService.get_instance` returns; ``config`` or ``tracker`` build a new one,
+    whose ``[workflows]`` and ``[notify]`` a ``TicketingHelper`` built on it uses.
     """
     if config is None and tracker is None:
         return TicketingService.get_instance()
-    from bridge.config import build_service
-    from bridge.config import load_config as _load
+    return build_bridge(config, tracker=tracker).service
 
-    return build_service(_load(config), tracker)
+
+class _DefaultService:
+    """Answers ``TicketingService.get_instance()`` from the factory's process default."""
+
+    def get(self, config_path: str | Path | None = None) -> TicketingService:
+        from bridge.factory import get_default
+
+        return get_default(config_path).service
+
+    def reset(self) -> None:
+        from bridge.factory import reset_default
+
+        reset_default()
+
+
+install_default_provider(_DefaultService())

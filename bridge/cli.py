@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bridge.defaults import ID_PREFIX
 from bridge.errors import BridgeError, InvalidError
 from bridge.service import TicketingService
 
@@ -29,7 +30,7 @@ tracker = "local"
 [trackers.local]
 type = "local_json"
 path = ".tickets"
-id_prefix = "CLAUDE"
+id_prefix = "{prefix}"
 """
 
 
@@ -269,13 +270,14 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from bridge.config import DEFAULT_FILE, build_service, load_config
+    from bridge.config import DEFAULT_FILE, load_config
+    from bridge.factory import build_service
 
     target = Path(args.config or DEFAULT_FILE)
     if target.exists():
         sys.stdout.write(f"{target} already exists; leaving it as it is\n")
     else:
-        target.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+        target.write_text(CONFIG_TEMPLATE.format(prefix=ID_PREFIX), encoding="utf-8")
         sys.stdout.write(f"wrote {target}\n")
     with build_service(load_config(target)) as service:
         sys.stdout.write(f"tracker ready: {service!r}\n")
@@ -422,7 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "standalone", None) is not None:
             standalone: Callable[[argparse.Namespace], int] = args.standalone
             return standalone(args)
-        from bridge.config import build_service, load_config
+        from bridge.config import load_config
+        from bridge.factory import build_service
 
         tracker = args.tracker or getattr(args, "name", None)
         service = build_service(load_config(args.config), tracker)

@@ -1,8 +1,10 @@
-"""Configuration: TOML validated by pydantic, discovered the same way by the CLI and library.
+"""Configuration: TOML validated by pydantic once, at load, every section by its own model.
 
 Discovery order: an explicit path (``--config``), the ``TICKET_BRIDGE_CONFIG`` environment
-variable, ``./ticket-bridge.toml``, else a local store in ``./.tickets``. Secrets are never
-stored here: a section names the environment variable that holds each one.
+variable, ``./ticket-bridge.toml``, else a local store in ``./.tickets``. Each
+``[trackers.<name>]`` is validated by the model its adapter registers (see
+:mod:`bridge.registry`), ``[notify]`` and ``[workflows]`` by theirs. Secrets are never stored
+here: a section names the environment variable that holds each one.
 """
 
 from __future__ import annotations
@@ -10,14 +12,26 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from bridge.defaults import ID_PREFIX, LOCAL_STORE_DIR, TRACKER_NAME
 from bridge.errors import ConfigError
-
-if TYPE_CHECKING:
-    from bridge.service import TicketingService
+from bridge.notify import NotifySettings
+from bridge.registry import config_model
+from bridge.retry import RetryPolicy
+from bridge.validation import describe_errors
+from bridge.workflows._config import WorkflowSettings
 
 __all__ = [
     "CONFIG_ENV",
@@ -26,15 +40,19 @@ __all__ = [
     "Config",
     "FallbackPolicy",
     "RetryPolicy",
-    "build_service",
+    "SyncSection",
+    "config_error",
     "load_config",
+    "parse_config",
+    "tracker_section",
 ]
 
 CONFIG_ENV = "TICKET_BRIDGE_CONFIG"
 DEFAULT_FILE = "ticket-bridge.toml"
-DEFAULT_TRACKERS: dict[str, dict[str, Any]] = {
-    "local": {"type": "local_json", "path": ".tickets", "id_prefix": "CLAUDE"}
-}
+
+
+def _default_trackers() -> dict[str, dict[str, Any]]:
+    return {TRACKER_NAME: {"type": "local_json", "path": LOCAL_STORE_DIR, "id_prefix": ID_PREFIX}}
 
 
 class _Section(BaseModel):
@@ -44,24 +62,14 @@ class _Section(BaseModel):
 class BridgeSection(_Section):
     """``[bridge]``: which ``[trackers.<name>]`` section the service is built from."""
 
-    tracker: str = "local"
-
-
-class RetryPolicy(_Section):
-    """``[retry]``: how transient failures are retried before falling back."""
-
-    attempts: int = Field(default=3, ge=1, le=20)
-    initial_wait: float = Field(default=0.5, ge=0)
-    max_wait: float = Field(default=30.0, gt=0, description="cap on any one wait")
-    deadline: float = Field(default=120.0, gt=0, description="cap on the whole operation")
-    jitter: float = Field(default=0.5, ge=0)
+    tracker: str = TRACKER_NAME
 
 
 class FallbackPolicy(_Section):
     """``[fallback]``: where operations go when the tracker stays unreachable."""
 
     enabled: bool = True
-    store: str = Field(default="local", description="a [trackers.<name>] of type local_json")
+    store: str = Field(default=TRACKER_NAME, description="a [trackers.<name>] of type local_json")
 
 
 class SyncSection(_Section):
@@ -76,26 +84,48 @@ class SyncSection(_Section):
 class Config(_Section):
     """The whole validated configuration, with where it came from."""
 
+    source: Path | None = Field(default=None, exclude=True)
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
     bridge: BridgeSection = Field(default_factory=BridgeSection)
-    trackers: dict[str, dict[str, Any]] = Field(default_factory=lambda: dict(DEFAULT_TRACKERS))
+    trackers: dict[str, SerializeAsAny[BaseModel]] = Field(
+        default_factory=_default_trackers, validate_default=True
+    )
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     fallback: FallbackPolicy = Field(default_factory=FallbackPolicy)
     sync: SyncSection = Field(default_factory=SyncSection)
-    notify: dict[str, Any] = Field(default_factory=dict)
-    workflows: dict[str, Any] = Field(default_factory=dict)
-    source: Path | None = Field(default=None, exclude=True)
-    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    workflows: WorkflowSettings = Field(default_factory=WorkflowSettings)
+
+    @field_validator("trackers", mode="before")
+    @classmethod
+    def _trackers(cls, value: object, info: ValidationInfo) -> dict[str, BaseModel]:
+        if not isinstance(value, dict):
+            raise ValueError("must be a table of [trackers.<name>] sections")
+        base_dir = info.data.get("base_dir") or Path.cwd()
+        sections = {}
+        for name, raw in value.items():
+            try:
+                sections[str(name)] = tracker_section(str(name), raw, base_dir)
+            except ConfigError as exc:
+                raise ValueError(exc.message) from None
+        return sections
 
     @model_validator(mode="after")
-    def _check_trackers(self) -> Config:
-        for name, section in self.trackers.items():
-            if not isinstance(section.get("type"), str):
-                raise ValueError(f"trackers.{name}.type is missing: name the adapter type")
-        if self.bridge.tracker not in self.trackers:
-            known = ", ".join(sorted(self.trackers)) or "none"
+    def _check_names(self) -> Config:
+        for key, name in (("bridge.tracker", self.bridge.tracker),) + (
+            (("fallback.store", self.fallback.store),) if self.fallback.enabled else ()
+        ):
+            if name not in self.trackers:
+                known = ", ".join(sorted(self.trackers)) or "none"
+                raise ValueError(
+                    f"{key} is {name!r} but there is no [trackers.{name}] section "
+                    f"(sections: {known})"
+                )
+        store = self.trackers.get(self.fallback.store)
+        if self.fallback.enabled and getattr(store, "type", None) != "local_json":
             raise ValueError(
-                f"bridge.tracker is {self.bridge.tracker!r} but there is no "
-                f"[trackers.{self.bridge.tracker}] section (sections: {known})"
+                f"fallback.store: [trackers.{self.fallback.store}] must be of type local_json, "
+                f"not {getattr(store, 'type', None)!r}"
             )
         return self
 
@@ -104,8 +134,8 @@ class Config(_Section):
         """The file this came from, for error messages."""
         return str(self.source) if self.source else "the default configuration"
 
-    def tracker_section(self, name: str | None = None) -> tuple[str, dict[str, Any]]:
-        """The name and raw section of a tracker (the ``[bridge]`` one by default)."""
+    def tracker_section(self, name: str | None = None) -> tuple[str, BaseModel]:
+        """The name and validated section of a tracker (the ``[bridge]`` one by default)."""
         name = name or self.bridge.tracker
         try:
             return name, self.trackers[name]
@@ -114,6 +144,31 @@ class Config(_Section):
             raise ConfigError(
                 f"{self.where}: no [trackers.{name}] section (sections: {known})"
             ) from None
+
+    def tracker_type(self, name: str | None = None) -> str:
+        """The adapter type of ``[trackers.<name>]``."""
+        return str(getattr(self.tracker_section(name)[1], "type", ""))
+
+
+def tracker_section(name: str, raw: object, base_dir: Path) -> BaseModel:
+    """``[trackers.<name>]`` validated by the model its adapter type registers.
+
+    Raises ``ConfigError`` naming each bad ``trackers.<name>.<key>``.
+    """
+    if isinstance(raw, BaseModel):
+        return raw
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        raise ConfigError(f"trackers.{name}.type is missing: name the adapter type")
+    try:
+        model = config_model(raw["type"])
+    except ConfigError as exc:
+        raise ConfigError(f"trackers.{name}.type: {exc.message}") from None
+    try:
+        return model.model_validate(raw, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(
+            "; ".join(describe_errors(exc, f"trackers.{name}", config=True))
+        ) from None
 
 
 def _discover(path: str | os.PathLike[str] | None, cwd: Path) -> Path | None:
@@ -131,7 +186,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, cwd: Path | None 
     cwd = cwd or Path.cwd()
     found = _discover(path, cwd)
     if found is None:
-        return Config(base_dir=cwd)
+        return parse_config({}, base_dir=cwd)
     found = found if found.is_absolute() else cwd / found
     try:
         raw = tomllib.loads(found.read_text(encoding="utf-8"))
@@ -139,56 +194,35 @@ def load_config(path: str | os.PathLike[str] | None = None, *, cwd: Path | None 
         raise ConfigError(f"config file {found} does not exist") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{found}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{found}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{found}: cannot be read: {exc.strerror}") from None
     return parse_config(raw, source=found)
 
 
-def parse_config(raw: dict[str, Any], *, source: Path | None = None) -> Config:
+def parse_config(
+    raw: dict[str, Any], *, source: Path | None = None, base_dir: Path | None = None
+) -> Config:
     """Validate an already parsed TOML document."""
-    base_dir = source.parent if source else Path.cwd()
+    base = base_dir or (source.parent if source else Path.cwd())
+    where = str(source) if source else "configuration"
+    document = {**raw, "source": source, "base_dir": base}
+    trackers = raw.get("trackers", _default_trackers())
+    if isinstance(trackers, dict):
+        try:
+            document["trackers"] = {
+                str(name): tracker_section(str(name), section, base)
+                for name, section in trackers.items()
+            }
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc.message}") from None
     try:
-        return Config.model_validate({**raw, "source": source, "base_dir": base_dir})
+        return Config.model_validate(document)
     except ValidationError as exc:
-        raise config_error(exc, str(source) if source else "configuration") from None
+        raise config_error(exc, where) from None
 
 
 def config_error(exc: ValidationError, where: str, prefix: str = "") -> ConfigError:
     """One ``ConfigError`` naming the file, each bad key and what was expected."""
-    problems = []
-    head = prefix.split(".") if prefix else []
-    for err in exc.errors(include_url=False):
-        key = ".".join(str(p) for p in (*head, *err["loc"]))
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif "input" in err and err["type"] != "missing" and not isinstance(err["input"], dict):
-            message += f" (got {err['input']!r})"
-        problems.append(f"{key}: {message}" if key else message)
-    return ConfigError(f"{where}: " + "; ".join(problems))
-
-
-def build_service(config: Config, tracker: str | None = None) -> TicketingService:
-    """The service for ``tracker`` (default: ``[bridge] tracker``), ready to use."""
-    from bridge.registry import create_adapter
-
-    name, section = config.tracker_section(tracker)
-    service = create_adapter(name, config)
-    if section["type"] == "local_json":
-        return service
-    from bridge.resilience import ResilientService
-
-    if not config.fallback.enabled:
-        return ResilientService(service, policy=config.retry)
-    from bridge.outbox import Outbox
-
-    store_name, store_section = config.tracker_section(config.fallback.store)
-    if store_section["type"] != "local_json":
-        raise ConfigError(
-            f"{config.where}: fallback.store: [trackers.{store_name}] must be of type "
-            f"local_json, not {store_section['type']!r}"
-        )
-    local = create_adapter(store_name, config)
-    root = getattr(local, "root", config.base_dir / ".tickets")
-    outbox = Outbox(root / f"outbox-{name}.sqlite3")
-    return ResilientService(service, policy=config.retry, local=local, outbox=outbox)
+    return ConfigError(f"{where}: " + "; ".join(describe_errors(exc, prefix, config=True)))

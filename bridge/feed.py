@@ -1,6 +1,6 @@
 """What changed on a tracker since a point in time: the input of a two-way sync.
 
-An adapter answers :meth:`~bridge.service.TicketingService.changes_since` with a
+An adapter answers :meth:`~bridge.contract.Adapter.changes_since` with a
 :class:`ChangeFeed`. The generic answer lists the changed tickets and then the comments of each
 one; adapters that can do better (GitHub's repository-wide comment list, Jira's search that
 carries comments) override it so that comments cost requests by page, not by ticket.
@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bridge.models import Comment, Ticket, utcnow
 
-if TYPE_CHECKING:
-    from bridge.service import TicketingService
-
-__all__ = ["ChangeFeed", "generic_changes"]
+__all__ = ["ChangeFeed"]
 
 
 @dataclass
@@ -35,12 +31,3 @@ class ChangeFeed:
     watermark: datetime = field(default_factory=utcnow)
     validators: dict[str, str] = field(default_factory=dict)
     not_modified: bool = False
-
-
-def generic_changes(service: TicketingService, since: datetime | None) -> ChangeFeed:
-    """The changed tickets, page by page, then the comments of each (one call per ticket)."""
-    watermark = utcnow()
-    filters = {} if since is None else {"updated_since": since}
-    tickets = list(service.iter_tickets(**filters))
-    comments = [c for t in tickets for c in service.list_comments(t.id)]
-    return ChangeFeed(tickets=tickets, comments=comments, watermark=watermark)

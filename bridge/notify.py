@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bridge.errors import ConfigError
 from bridge.models import Priority, Ticket
+from bridge.validation import describe_errors
 
 if TYPE_CHECKING:
     import httpx
@@ -306,19 +308,13 @@ class Notifier:
 
 
 def load_notifier(raw: dict[str, Any] | None = None) -> Notifier:
-    """The notifier of a raw ``[notify]`` table (the discovered config's by default).
+    """The notifier of a raw ``[notify]`` table (sends nothing when ``None``).
 
     Raises ``ConfigError`` naming each bad ``notify.<key>``.
     """
-    where = "configuration"
-    if raw is None:
-        from bridge.config import load_config
-
-        config = load_config()
-        raw, where = config.notify, config.where
     try:
-        return Notifier(NotifySettings.model_validate(raw))
+        return Notifier(NotifySettings.model_validate(raw or {}))
     except ValidationError as exc:
-        from bridge.config import config_error
-
-        raise config_error(exc, where, "notify") from None
+        raise ConfigError(
+            "configuration: " + "; ".join(describe_errors(exc, "notify", config=True))
+        ) from None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bridge.factory import reset_default, set_default
 from bridge.service import TicketingService
 
 
@@ -24,10 +25,9 @@ def ticket_service(tmp_path: Path) -> Iterator[TicketingService]:
     from adapters.local_json import LocalJsonService
 
     service = LocalJsonService(tmp_path / ".tickets")
-    TicketingService.reset_instance()
-    TicketingService._instance = service
+    set_default(service)
     try:
         yield service
     finally:
-        TicketingService.reset_instance()
+        reset_default()
         service.close()

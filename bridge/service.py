@@ -1,23 +1,28 @@
-"""``TicketingService``: the one interface every adapter implements.
+"""``TicketingService``: the one public API, over one :class:`~bridge.contract.Adapter`.
 
-Adapters implement a handful of primitives (``_create``, ``_get``, ``_update``,
-``_add_comment``, ``_list_comments``, ``_list``); the public methods validate their input
-once, here, and build the conveniences (close, reopen, children, links) on the primitives.
-Every method raises only :mod:`bridge.errors` errors.
+The adapter implements a handful of primitives; the service validates its input once, here,
+and builds the conveniences (close, reopen, children, links) on them. Every method raises
+only :mod:`bridge.errors` errors::
+
+    tickets = TicketingService(LocalJsonAdapter(".tickets"))
+    bug = tickets.create_ticket("ImportError in --version", priority="critical", type="bug")
+
+``TicketingService.get_instance()`` is the process default (the guide calls it); the factory
+(:mod:`bridge.factory`) decides what it is, through :func:`install_default_provider`.
 """
 
 from __future__ import annotations
 
-import threading
-from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import Any, Protocol
 
 from pydantic import JsonValue, ValidationError
 
+from bridge.contract import Adapter, Capabilities
 from bridge.errors import InvalidError
+from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
     Priority,
@@ -32,35 +37,41 @@ from bridge.models import (
     invalid_from_validation,
 )
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from bridge.feed import ChangeFeed
-
-__all__ = ["Capabilities", "TicketingService"]
+__all__ = ["Capabilities", "DefaultProvider", "TicketingService", "install_default_provider"]
 
 MAX_COMMENT = 65_536
 
 
-@dataclass(frozen=True)
-class Capabilities:
-    """What an adapter can do; the contract suite skips nothing silently, it reads these."""
+class DefaultProvider(Protocol):
+    """Builds, keeps and forgets the process-wide default service."""
 
-    dependencies: bool = True
-    nested_subtasks: bool = True
-    max_description: int | None = None
+    def get(self, config_path: str | Path | None = None) -> TicketingService: ...
+
+    def reset(self) -> None: ...
 
 
-class TicketingService(ABC):
+_provider: DefaultProvider | None = None
+
+
+def install_default_provider(provider: DefaultProvider) -> None:
+    """Make ``provider`` answer :meth:`TicketingService.get_instance` (the factory does)."""
+    global _provider  # noqa: PLW0603 - the one process-wide hook, set at import
+    _provider = provider
+
+
+def _default_provider() -> DefaultProvider:
+    if _provider is None:  # pragma: no cover - bridge/__init__ installs one on import
+        raise RuntimeError("no default provider: import bridge first")
+    return _provider
+
+
+class TicketingService:
     """Create, read, update, comment on, close, list and link tickets on one tracker."""
 
-    adapter_name: ClassVar[str] = "service"
-    capabilities: ClassVar[Capabilities] = Capabilities()
+    def __init__(self, adapter: Adapter) -> None:
+        self.adapter = adapter
 
-    _instance: ClassVar[TicketingService | None] = None
-    _instance_lock: ClassVar[threading.Lock] = threading.Lock()
-
-    # ---------------------------------------------------------------- construction
+    # ---------------------------------------------------------------- process default
 
     @classmethod
     def get_instance(cls, config_path: str | Path | None = None) -> TicketingService:
@@ -68,79 +79,48 @@ class TicketingService(ABC):
 
         Built once; :meth:`reset_instance` forgets it (tests, or after changing config).
         """
-        with TicketingService._instance_lock:
-            if TicketingService._instance is None:
-                from bridge.config import build_service, load_config
-
-                TicketingService._instance = build_service(load_config(config_path))
-            return TicketingService._instance
+        return _default_provider().get(config_path)
 
     @classmethod
     def reset_instance(cls) -> None:
         """Forget the process-wide service so the next :meth:`get_instance` builds a new one."""
-        with TicketingService._instance_lock:
-            TicketingService._instance = None
+        _default_provider().reset()
 
-    # ---------------------------------------------------------------- primitives
+    # ---------------------------------------------------------------- the adapter
 
-    @abstractmethod
-    def _create(self, draft: TicketDraft) -> Ticket:
-        """Store a new ticket and return it with its id."""
+    @property
+    def adapter_name(self) -> str:
+        """The adapter's name, as errors carry it."""
+        return self.adapter.name
 
-    @abstractmethod
-    def _get(self, ticket_id: str) -> Ticket:
-        """Return the ticket or raise ``NotFoundError``."""
-
-    @abstractmethod
-    def _update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
-        """Apply only the given fields and return the ticket as stored."""
-
-    @abstractmethod
-    def _add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
-        """Append a comment and return it."""
-
-    @abstractmethod
-    def _list_comments(self, ticket_id: str) -> list[Comment]:
-        """All comments of a ticket, oldest first."""
-
-    @abstractmethod
-    def _list(self, query: TicketQuery) -> TicketPage:
-        """One page of tickets matching ``query``, oldest first."""
-
-    def find_by_idempotency_key(self, key: str) -> Ticket | None:
-        """The ticket created with this idempotency key, or ``None``.
-
-        The resilience layer calls this after an ambiguous failure of a create, before it
-        sends the create again. Adapters that store the key override it.
-        """
-        from bridge.errors import UnsupportedError
-
-        raise UnsupportedError(
-            "this tracker cannot look tickets up by idempotency key", adapter=self.adapter_name
-        )
-
-    sync_overlap: ClassVar[timedelta] = timedelta(seconds=60)
-    """How far back a sync re-reads, for clock skew and search that lags behind writes."""
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the adapter can do."""
+        return self.adapter.capabilities
 
     @property
     def sync_scope(self) -> str:
         """Names the tracker instance and project; a sync's id map belongs to one scope."""
-        return self.adapter_name
+        return self.adapter.sync_scope
+
+    @property
+    def sync_overlap(self) -> timedelta:
+        """How far back a sync re-reads, for clock skew and search that lags behind writes."""
+        return self.adapter.sync_overlap
 
     def changes_since(
         self, since: datetime | None, validators: dict[str, str] | None = None
     ) -> ChangeFeed:
-        """Tickets (any status) and comments changed since ``since`` (all when ``None``).
+        """Tickets (any status) and comments changed since ``since`` (all when ``None``)."""
+        return self.adapter.changes_since(since, validators)
 
-        ``validators`` are the ones a previous feed returned; adapters that support
-        conditional requests answer ``not_modified`` when nothing changed.
-        """
-        from bridge.feed import generic_changes
+    def find_by_idempotency_key(self, key: str) -> Ticket | None:
+        """The ticket created with this idempotency key, or ``None``."""
+        return self.adapter.find_by_key(key)
 
-        return generic_changes(self, since)
-
-    def close(self) -> None:  # noqa: B027 - optional hook, most adapters hold nothing
+    def close(self) -> None:
         """Release connections or files the adapter holds."""
+        self.adapter.close()
 
     def __enter__(self) -> TicketingService:
         return self
@@ -187,16 +167,16 @@ class TicketingService(ABC):
         except ValidationError as exc:
             raise invalid_from_validation(exc, adapter=self.adapter_name) from None
         self._check_description(draft.description)
-        return self._create(draft)
+        return self.adapter.create(draft)
 
     def create_from_draft(self, draft: TicketDraft) -> Ticket:
         """Create a ticket from an already validated draft."""
         self._check_description(draft.description)
-        return self._create(draft)
+        return self.adapter.create(draft)
 
     def get_ticket(self, ticket_id: str) -> Ticket:
         """Return the ticket; raises ``NotFoundError`` if there is none."""
-        return self._get(self._id(ticket_id))
+        return self.adapter.get(self._id(ticket_id))
 
     def update_ticket(self, ticket_id: str, **changes: Any) -> Ticket:
         """Change only the given fields (``status="blocked"``, ``priority="high"``, ...).
@@ -205,7 +185,7 @@ class TicketingService(ABC):
         clear those; fields that cannot be empty reject ``None``.
         """
         ticket_id = self._id(ticket_id)
-        return self._update(ticket_id, self._changes(ticket_id, changes))
+        return self.adapter.update(ticket_id, self._changes(ticket_id, changes))
 
     def add_comment(self, ticket_id: str, text: str, author: str = "ticket-bridge") -> Comment:
         """Add a comment by ``author`` and return it."""
@@ -219,11 +199,11 @@ class TicketingService(ABC):
             )
         if not isinstance(author, str) or not author.strip():
             raise InvalidError("comment author must not be empty", ticket_id=ticket_id)
-        return self._add_comment(ticket_id, text, author.strip())
+        return self.adapter.add_comment(ticket_id, text, author.strip())
 
     def list_comments(self, ticket_id: str) -> list[Comment]:
         """All comments of the ticket, oldest first."""
-        return self._list_comments(self._id(ticket_id))
+        return self.adapter.list_comments(self._id(ticket_id))
 
     def close_ticket(
         self, ticket_id: str, resolution: str | None = None, *, status: Status | str = "closed"
@@ -275,7 +255,7 @@ class TicketingService(ABC):
             )
         except ValidationError as exc:
             raise invalid_from_validation(exc, adapter=self.adapter_name) from None
-        return self._list(query)
+        return self.adapter.list(query)
 
     def iter_tickets(self, **filters: Any) -> Iterator[Ticket]:
         """Every ticket matching the filters of :meth:`list_tickets`, page after page."""
@@ -344,4 +324,4 @@ class TicketingService(ABC):
             )
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.adapter_name}>"
+        return f"<{type(self).__name__} over {self.adapter!r}>"

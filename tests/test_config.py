@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.local_json import LocalJsonService
+from adapters.local_json import LocalJsonAdapter
 from bridge import get_ticketing_service
-from bridge.config import build_service, load_config
+from bridge.config import load_config
 from bridge.errors import ConfigError
+from bridge.factory import build_service
 from bridge.registry import adapter_class, available_types
 from bridge.service import TicketingService
 
@@ -22,10 +23,10 @@ def test_no_config_means_a_local_store_in_dot_tickets(
     """With nothing configured the service is a local store in ./.tickets."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TICKET_BRIDGE_CONFIG", raising=False)
-    service = build_service(load_config())
-    assert isinstance(service, LocalJsonService)
-    assert service.root == tmp_path / ".tickets"
-    assert service.id_prefix == "CLAUDE"
+    adapter = build_service(load_config()).adapter
+    assert isinstance(adapter, LocalJsonAdapter)
+    assert adapter.root == tmp_path / ".tickets"
+    assert adapter.id_prefix == "CLAUDE"
 
 
 def test_discovery_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,9 +43,9 @@ def test_discovery_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("TICKET_BRIDGE_CONFIG")
     config = load_config()
     assert config.source == tmp_path / "ticket-bridge.toml"
-    service = build_service(config)
-    assert isinstance(service, LocalJsonService)
-    assert service.root == tmp_path / "cwd-store"
+    adapter = build_service(config).adapter
+    assert isinstance(adapter, LocalJsonAdapter)
+    assert adapter.root == tmp_path / "cwd-store"
 
 
 def test_store_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
@@ -52,9 +53,9 @@ def test_store_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
     sub = tmp_path / "proj"
     sub.mkdir()
     (sub / "tb.toml").write_text('[trackers.local]\ntype = "local_json"\npath = "t"\n')
-    service = build_service(load_config(sub / "tb.toml"))
-    assert isinstance(service, LocalJsonService)
-    assert service.root == sub / "t"
+    adapter = build_service(load_config(sub / "tb.toml")).adapter
+    assert isinstance(adapter, LocalJsonAdapter)
+    assert adapter.root == sub / "t"
 
 
 @pytest.mark.parametrize(
@@ -97,9 +98,11 @@ def test_example_config_validates(tmp_path: Path) -> None:
     assert set(config.trackers) >= {"local", "github", "jira"}
     assert config.retry.attempts == 3
     for section in config.trackers.values():
-        adapter_class(section["type"]).Config.model_validate(section)
-    assert WorkflowSettings.model_validate(config.workflows).max_open == 3
-    [hook] = NotifySettings.model_validate(config.notify).webhooks
+        assert isinstance(section, adapter_class(section.type).Config)  # type: ignore[attr-defined]
+    assert isinstance(config.workflows, WorkflowSettings)
+    assert config.workflows.max_open == 3
+    assert isinstance(config.notify, NotifySettings)
+    [hook] = config.notify.webhooks
     assert hook.url_env == "ONCALL_WEBHOOK_URL"
 
 
@@ -119,7 +122,7 @@ def test_get_instance_is_the_process_wide_service(
 def test_registry_knows_the_builtin_types() -> None:
     """The three built-in adapter types are listed; an unknown one is a clear error."""
     assert {"local_json", "github", "jira"} <= set(available_types())
-    assert adapter_class("local_json") is LocalJsonService
+    assert adapter_class("local_json") is LocalJsonAdapter
     with pytest.raises(ConfigError, match="unknown tracker type 'nope'"):
         adapter_class("nope")
 
@@ -134,7 +137,7 @@ def test_missing_extra_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch) ->
     real = importlib.import_module
 
     def no_jira(name: str, *args: object) -> object:
-        if name == "adapters.jira":
+        if name == "adapters.jira._adapter":
             raise ModuleNotFoundError("No module named 'jira'", name="jira")
         return real(name, *args)  # type: ignore[arg-type]
 
@@ -149,7 +152,7 @@ def test_third_party_adapters_come_from_entry_points(monkeypatch: pytest.MonkeyP
 
     point = metadata.EntryPoint(
         name="carrier_pigeon",
-        value="adapters.local_json:LocalJsonService",
+        value="adapters.local_json:LocalJsonAdapter",
         group="ticket_bridge.adapters",
     )
 
@@ -158,5 +161,5 @@ def test_third_party_adapters_come_from_entry_points(monkeypatch: pytest.MonkeyP
         return [point] if wanted in (None, "carrier_pigeon") else []
 
     monkeypatch.setattr(metadata, "entry_points", entry_points)
-    assert adapter_class("carrier_pigeon") is LocalJsonService
+    assert adapter_class("carrier_pigeon") is LocalJsonAdapter
     assert "carrier_pigeon" in available_types()

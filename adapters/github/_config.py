@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bridge.defaults import ASSIGNEE_LABEL
 from bridge.models import Priority, Status, TicketType
 
 __all__ = ["GitHubConfig"]
@@ -36,7 +37,7 @@ class GitHubConfig(BaseModel):
     type_labels: dict[TicketType, str] = Field(
         default_factory=lambda: {t: f"type: {t.value}" for t in TicketType}
     )
-    agent_label: str = Field(default="agent: {}", description="{} is the agent's name")
+    agent_label: str = Field(default=ASSIGNEE_LABEL, description="{} is the agent's name")
     use_issue_types: bool = Field(
         default=False, description="set the repository's issue types instead of type labels"
     )

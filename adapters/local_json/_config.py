@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from bridge.defaults import ID_PREFIX, LOCAL_STORE_DIR
+
 __all__ = ["LocalJsonConfig"]
 
 
@@ -21,8 +23,8 @@ class LocalJsonConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["local_json"] = "local_json"
-    path: Path = Path(".tickets")
-    id_prefix: str = "CLAUDE"
+    path: Path = Path(LOCAL_STORE_DIR)
+    id_prefix: str = ID_PREFIX
     durable: bool = Field(
         default=False,
         description="fsync every write: survives power loss, not only a killed process",

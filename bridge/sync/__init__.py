@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bridge.errors import ConfigError, TransientError
+from bridge.service import TicketingService
 from bridge.sync.engine import Progress, Syncer
 from bridge.sync.merge import POLICIES, Policy
 from bridge.sync.report import SyncReport
@@ -58,24 +59,24 @@ def open_sync(
     The outbox of operations queued while the tracker was down is replayed first (so that
     nothing is created twice); if the tracker is still unreachable, ``TransientError``.
     """
-    from bridge.config import build_service
+    from bridge.factory import build_service, store_root
     from bridge.resilience import ResilientService
 
-    name, section = config.tracker_section(tracker)
-    if section["type"] == "local_json":
+    name, _ = config.tracker_section(tracker)
+    if config.tracker_type(name) == "local_json":
         raise ConfigError(
             f"[trackers.{name}] is the local store itself: name a github or jira tracker "
             "to sync it with"
         )
     service = build_service(config, name)
     try:
-        if not isinstance(service, ResilientService) or service.local is None:
+        if not isinstance(service, ResilientService) or service.fallback is None:
             raise ConfigError(
                 f"{config.where}: sync keeps the tracker in step with the local store; "
                 "set [fallback] enabled = true and store = a local_json tracker"
             )
         replayed = 0
-        if service.outbox is not None and len(service.outbox) and not dry_run:
+        if len(service.fallback.outbox) and not dry_run:
             report = service.replay()
             replayed = report.sent
             if report.remaining:
@@ -85,11 +86,12 @@ def open_sync(
                     adapter=name,
                 )
         remote = ResilientService(service.remote, policy=config.retry)
-        root: Any = getattr(service.local, "root", config.base_dir / ".tickets")
+        local = TicketingService(service.fallback.local)
+        root = store_root(service.fallback.local, config)
         state = SyncState(root / f"sync-{name}.sqlite3", remote.sync_scope)
         try:
             syncer = Syncer(
-                service.local,
+                local,
                 remote,
                 state,
                 name=name,
@@ -102,8 +104,7 @@ def open_sync(
                 dry_run=dry_run,
                 progress=progress,
             )
-            if service.outbox is not None:
-                syncer.adopt(service.outbox.idmap())
+            syncer.adopt(service.fallback.outbox.idmap())
             yield SyncSession(syncer, state, replayed)
         finally:
             state.close()

@@ -17,7 +17,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bridge.defaults import AGENT_LABEL
+from bridge.errors import ConfigError
 from bridge.models import Priority
+from bridge.validation import describe_errors
 
 __all__ = ["DEFAULT_SLA_HOURS", "WorkflowSettings", "load_settings"]
 
@@ -59,7 +62,7 @@ class WorkflowSettings(BaseModel):
         description="the agents work is balanced over, and the words that suit each",
     )
     agent_label: str = Field(
-        default="agent:{}", description="label naming the owning agent; {} is its name"
+        default=AGENT_LABEL, description="label naming the owning agent; {} is its name"
     )
 
     @field_validator("sla_hours")
@@ -87,19 +90,13 @@ class WorkflowSettings(BaseModel):
 
 
 def load_settings(raw: dict[str, Any] | None = None) -> WorkflowSettings:
-    """Settings from a raw ``[workflows]`` table (the discovered config's by default).
+    """Settings from a raw ``[workflows]`` table (the defaults when ``None``).
 
     Raises ``ConfigError`` naming each bad ``workflows.<key>``.
     """
-    where = "configuration"
-    if raw is None:
-        from bridge.config import load_config
-
-        config = load_config()
-        raw, where = config.workflows, config.where
     try:
-        return WorkflowSettings.model_validate(raw)
+        return WorkflowSettings.model_validate(raw or {})
     except ValidationError as exc:
-        from bridge.config import config_error
-
-        raise config_error(exc, where, "workflows") from None
+        raise ConfigError(
+            "configuration: " + "; ".join(describe_errors(exc, "workflows", config=True))
+        ) from None

@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import JsonValue
 
 from bridge.errors import InvalidError, NotFoundError
+from bridge.factory import Bridge, bridge_for, get_default
 from bridge.models import MAX_TITLE, Priority, Status, Ticket, TicketType, utcnow
 from bridge.notify import Notifier
 from bridge.service import TicketingService
@@ -72,30 +73,27 @@ class TicketingHelper:
 
     @property
     def service(self) -> TicketingService:
-        """The service (the discovered one unless given)."""
+        """The service (the process default unless given)."""
         if self._service is None:
-            from bridge import get_ticketing_service
-
-            self._service = get_ticketing_service()
+            self._service = get_default().service
         return self._service
 
     @property
     def settings(self) -> WorkflowSettings:
-        """The ``[workflows]`` settings (the discovered config's unless given)."""
+        """The ``[workflows]`` settings of the configuration the service was built from."""
         if self._settings is None:
-            from bridge.workflows._config import load_settings
-
-            self._settings = load_settings()
+            self._settings = self._bridge().settings
         return self._settings
 
     @property
     def notifier(self) -> Notifier:
-        """The stakeholder notifier (from ``[notify]``; sends nothing when none is set)."""
+        """The stakeholder notifier of that configuration (sends nothing when none is set)."""
         if self._notifier is None:
-            from bridge.notify import load_notifier
-
-            self._notifier = load_notifier()
+            self._notifier = self._bridge().notifier
         return self._notifier
+
+    def _bridge(self) -> Bridge:
+        return bridge_for(self.service)
 
     # ------------------------------------------------------------ creating
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from adapters.local_json import LocalJsonService
+from adapters.local_json import LocalJsonAdapter
 from bridge.errors import BridgeError, TransientError
 from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
+from bridge.service import TicketingService
 
 IDEM = "_remote_idempotency_key"
+T = TypeVar("T")
 
 
 def _strip(ticket: Ticket) -> Ticket:
@@ -19,14 +21,14 @@ def _strip(ticket: Ticket) -> Ticket:
     return ticket.model_copy(update={"metadata": metadata})
 
 
-class FlakyTracker(LocalJsonService):
+class FlakyAdapter(LocalJsonAdapter):
     """A "remote" tracker whose primitives raise queued errors; ``down`` fails everything.
 
     A queued error with ``maybe_applied=True`` is raised *after* the operation was applied,
     like a connection dropped after the tracker wrote it.
     """
 
-    adapter_name = "flaky"
+    name = "flaky"
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, id_prefix="REMOTE")
@@ -39,18 +41,18 @@ class FlakyTracker(LocalJsonService):
         metadata = dict(draft.metadata)
         if draft.idempotency_key:
             metadata[IDEM] = draft.idempotency_key
-        stored = super()._create(
+        stored = super().create(
             draft.model_copy(update={"idempotency_key": None, "metadata": metadata})
         )
         return _strip(stored)
 
     def _find(self, key: str) -> Ticket | None:
-        for ticket in LocalJsonService._list(self, TicketQuery(limit=1000)):
+        for ticket in super().list(TicketQuery(limit=1000)):
             if ticket.metadata.get(IDEM) == key:
                 return _strip(ticket)
         return None
 
-    def _fail(self, op: str, apply: Callable[[], Any]) -> Any:
+    def _fail(self, op: str, apply: Callable[[], T]) -> T:
         self.calls[op] += 1
         if self.down:
             raise TransientError("tracker is down", adapter="flaky")
@@ -61,27 +63,62 @@ class FlakyTracker(LocalJsonService):
             raise error
         return apply()
 
-    def _create(self, draft: TicketDraft) -> Ticket:
-        return self._fail("create", lambda: self._create_keeping_key(draft))  # type: ignore[no-any-return]
+    def create(self, draft: TicketDraft) -> Ticket:
+        return self._fail("create", lambda: self._create_keeping_key(draft))
 
-    def _get(self, ticket_id: str) -> Ticket:
-        return self._fail("get", lambda: _strip(super(FlakyTracker, self)._get(ticket_id)))  # type: ignore[no-any-return]
+    def get(self, ticket_id: str) -> Ticket:
+        return self._fail("get", lambda: _strip(super(FlakyAdapter, self).get(ticket_id)))
 
-    def _update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
-        return self._fail("update", lambda: super(FlakyTracker, self)._update(ticket_id, changes))  # type: ignore[no-any-return]
+    def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+        return self._fail("update", lambda: super(FlakyAdapter, self).update(ticket_id, changes))
 
-    def _add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
-        return self._fail(  # type: ignore[no-any-return]
-            "comment", lambda: super(FlakyTracker, self)._add_comment(ticket_id, body, author)
+    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+        return self._fail(
+            "comment", lambda: super(FlakyAdapter, self).add_comment(ticket_id, body, author)
         )
 
-    def _list_comments(self, ticket_id: str) -> list[Comment]:
+    def list_comments(self, ticket_id: str) -> list[Comment]:
         return self._fail(
-            "list_comments", lambda: super(FlakyTracker, self)._list_comments(ticket_id)
-        )  # type: ignore[no-any-return]
+            "list_comments", lambda: super(FlakyAdapter, self).list_comments(ticket_id)
+        )
 
-    def _list(self, query: TicketQuery) -> TicketPage:
-        return self._fail("list", lambda: super(FlakyTracker, self)._list(query))  # type: ignore[no-any-return]
+    def list(self, query: TicketQuery) -> TicketPage:
+        return self._fail("list", lambda: super(FlakyAdapter, self).list(query))
 
-    def find_by_idempotency_key(self, key: str) -> Ticket | None:
-        return self._fail("find", lambda: self._find(key))  # type: ignore[no-any-return]
+    def find_by_key(self, key: str) -> Ticket | None:
+        return self._fail("find", lambda: self._find(key))
+
+
+class FlakyTracker(TicketingService):
+    """The ticketing API over a :class:`FlakyAdapter`; its controls are the adapter's."""
+
+    adapter: FlakyAdapter
+
+    adapter_class: type[FlakyAdapter] = FlakyAdapter
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(self.adapter_class(path))
+
+    @property
+    def errors(self) -> list[BridgeError]:
+        return self.adapter.errors
+
+    @errors.setter
+    def errors(self, value: list[BridgeError]) -> None:
+        self.adapter.errors = value
+
+    @property
+    def down(self) -> bool:
+        return self.adapter.down
+
+    @down.setter
+    def down(self, value: bool) -> None:
+        self.adapter.down = value
+
+    @property
+    def calls(self) -> Counter[str]:
+        return self.adapter.calls
+
+    @property
+    def root(self) -> Path:
+        return self.adapter.root

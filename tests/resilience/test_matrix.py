@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from adapters.local_json import LocalJsonService
-from bridge.config import RetryPolicy
 from bridge.errors import PermanentError, UnavailableError
 from bridge.outbox import Outbox
 from bridge.resilience import ResilientService
+from bridge.retry import RetryPolicy
 from bridge.service import TicketingService
 from tests.contract.test_github import github_service
 from tests.contract.test_jira import jira_service

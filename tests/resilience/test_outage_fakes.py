@@ -10,9 +10,9 @@ import pytest
 
 from adapters.local_json import LocalJsonService
 from bridge.cli import main
-from bridge.config import RetryPolicy
 from bridge.outbox import Outbox
 from bridge.resilience import ResilientService
+from bridge.retry import RetryPolicy
 from tests.fakes.base import Fault
 from tests.fakes.jira_fake import JiraFakeApp
 from tests.resilience.test_matrix import _jira_snapshot, _snapshot, _start

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from adapters.local_json import LocalJsonService
-from bridge.config import RetryPolicy
 from bridge.errors import (
     AuthError,
     InvalidError,
@@ -25,8 +24,9 @@ from bridge.errors import (
 )
 from bridge.outbox import Outbox
 from bridge.resilience import ResilientService, compute_wait
+from bridge.retry import RetryPolicy
 from bridge.service import TicketingService
-from tests.resilience.flaky import FlakyTracker
+from tests.resilience.flaky import FlakyAdapter, FlakyTracker
 
 POLICY = RetryPolicy(attempts=3, initial_wait=0.5, max_wait=10, deadline=300, jitter=0.5)
 
@@ -250,12 +250,16 @@ def test_outage_of_fifty_operations_replays_to_the_same_state(tmp_path: Path) ->
     assert env.service.replay().sent == 0
 
 
-class SlowTracker(FlakyTracker):
+class SlowAdapter(FlakyAdapter):
     """Takes a little time per write, so a replay can be killed in the middle."""
 
     def _fail(self, op: str, apply):  # type: ignore[no-untyped-def]
         time.sleep(0.004)
         return super()._fail(op, apply)
+
+
+class SlowTracker(FlakyTracker):
+    adapter_class = SlowAdapter
 
 
 def test_replay_killed_with_sigkill_then_rerun(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.local_json import LocalJsonService
+from bridge.factory import reset_default, set_default
 from bridge.service import TicketingService
 from tests.contract.test_github import github_service
 from tests.contract.test_jira import jira_service
@@ -28,12 +29,11 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ticketin
         tracker = jira_service(server.url, "cloud")
     else:
         tracker = LocalJsonService(tmp_path / ".tickets")
-    TicketingService.reset_instance()
-    TicketingService._instance = tracker
+    set_default(tracker)
     try:
         yield tracker
     finally:
-        TicketingService.reset_instance()
+        reset_default()
         tracker.close()
         if server is not None:
             server.stop()

@@ -14,6 +14,7 @@ the lock, so several processes can share one store.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import os
@@ -29,6 +30,8 @@ from adapters.local_json._config import LocalJsonConfig
 from adapters.local_json._files import atomic_write, remove_stale_temps
 from adapters.local_json._index import Index, Row, stamp
 from adapters.local_json._lock import LockTimeout, StoreLock
+from bridge.contract import Adapter, Capabilities
+from bridge.defaults import ID_PREFIX
 from bridge.errors import (
     ConflictError,
     CorruptDataError,
@@ -46,9 +49,8 @@ from bridge.models import (
     check_ticket_id,
     utcnow,
 )
-from bridge.service import Capabilities, TicketingService
 
-__all__ = ["LocalJsonService"]
+__all__ = ["LocalJsonAdapter"]
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +58,18 @@ _GITIGNORE = "index.sqlite3*\n.lock\n.tmp-*\n"
 _IDEM = "idempotency_key"
 
 
-class LocalJsonService(TicketingService):
+class LocalJsonAdapter(Adapter):
     """The local JSON store; safe for several processes and threads at once."""
 
-    adapter_name: ClassVar[str] = "local_json"
-    capabilities: ClassVar[Capabilities] = Capabilities()
+    name = "local_json"
+    capabilities = Capabilities()
     Config: ClassVar[type[LocalJsonConfig]] = LocalJsonConfig
 
     def __init__(
         self,
         path: str | os.PathLike[str] = ".tickets",
         *,
-        id_prefix: str = "CLAUDE",
+        id_prefix: str = ID_PREFIX,
         durable: bool = False,
         lock_timeout: float = 30.0,
     ) -> None:
@@ -89,7 +91,7 @@ class LocalJsonService(TicketingService):
         self._warned: set[str] = set()
 
     @classmethod
-    def from_config(cls, config: LocalJsonConfig) -> LocalJsonService:
+    def from_config(cls, config: LocalJsonConfig) -> LocalJsonAdapter:
         """Build the store a validated ``[trackers.<name>]`` section describes."""
         return cls(
             config.path,
@@ -104,11 +106,11 @@ class LocalJsonService(TicketingService):
             self._lock.close()
 
     def __repr__(self) -> str:
-        return f"<LocalJsonService {str(self.root)!r}>"
+        return f"<LocalJsonAdapter {str(self.root)!r}>"
 
     # ------------------------------------------------------------ primitives
 
-    def _create(self, draft: TicketDraft) -> Ticket:
+    def create(self, draft: TicketDraft) -> Ticket:
         with self._writing():
             if draft.idempotency_key:
                 existing = self._index.by_idempotency_key(draft.idempotency_key)
@@ -122,10 +124,10 @@ class LocalJsonService(TicketingService):
             self._store(ticket, draft.idempotency_key, seq_meta, new=True)
             return ticket
 
-    def _get(self, ticket_id: str) -> Ticket:
+    def get(self, ticket_id: str) -> Ticket:
         return self._read(ticket_id)[0]
 
-    def _update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+    def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         with self._writing():
             current, idem = self._read(ticket_id)
             given = changes.given()
@@ -140,7 +142,7 @@ class LocalJsonService(TicketingService):
                 self._store(updated, idem)
             return updated
 
-    def _add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
         with self._writing():
             if not self._ticket_path(ticket_id).exists():
                 raise self._not_found(ticket_id)
@@ -157,12 +159,12 @@ class LocalJsonService(TicketingService):
             atomic_write(self._comment_path(ticket_id), data.encode(), durable=self.durable)
             return comment
 
-    def _list_comments(self, ticket_id: str) -> list[Comment]:
+    def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         if not self._ticket_path(ticket_id).exists():
             raise self._not_found(ticket_id)
         return self._read_comments(ticket_id)
 
-    def _list(self, query: TicketQuery) -> TicketPage:
+    def list(self, query: TicketQuery) -> TicketPage:
         after = _parse_cursor(query.cursor)
         with self._mutex:
             self._refresh()
@@ -187,21 +189,21 @@ class LocalJsonService(TicketingService):
                 log.warning("skipping unreadable ticket file %s: %s", self._ticket_path(tid), error)
         return TicketPage(items, next_cursor=next_cursor, problems=named)
 
-    def find_by_idempotency_key(self, key: str) -> Ticket | None:
+    def find_by_key(self, key: str) -> Ticket | None:
         """The ticket created with ``key``, or ``None``."""
         with self._mutex:
             self._refresh()
             found = self._index.by_idempotency_key(key)
-        return None if found is None else self._get(found)
+        return None if found is None else self.get(found)
 
     # ------------------------------------------------------------ files
 
     def _ticket_path(self, ticket_id: str) -> Path:
-        check_ticket_id(ticket_id, adapter=self.adapter_name)
+        check_ticket_id(ticket_id, adapter=self.name)
         return self._tickets / f"{ticket_id}.json"
 
     def _comment_path(self, ticket_id: str) -> Path:
-        check_ticket_id(ticket_id, adapter=self.adapter_name)
+        check_ticket_id(ticket_id, adapter=self.name)
         return self._comments / f"{ticket_id}.json"
 
     def _read(self, ticket_id: str) -> tuple[Ticket, str | None]:
@@ -227,12 +229,12 @@ class LocalJsonService(TicketingService):
             raise CorruptDataError(
                 f"cannot read {path}: {reason}",
                 path=str(path),
-                adapter=self.adapter_name,
+                adapter=self.name,
                 ticket_id=ticket_id,
             ) from None
         return ticket, idem if isinstance(idem, str) else None
 
-    def _read_comments(self, ticket_id: str) -> list[Comment]:
+    def _read_comments(self, ticket_id: str) -> builtins.list[Comment]:
         path = self._comment_path(ticket_id)
         try:
             with self._held(exclusive=False):
@@ -245,7 +247,7 @@ class LocalJsonService(TicketingService):
             raise CorruptDataError(
                 f"cannot read {path}: {str(exc).splitlines()[0]}",
                 path=str(path),
-                adapter=self.adapter_name,
+                adapter=self.name,
                 ticket_id=ticket_id,
             ) from None
 
@@ -304,7 +306,7 @@ class LocalJsonService(TicketingService):
                 yield
         except LockTimeout:
             raise UnavailableError(
-                f"the store {self.root} is locked by another process", adapter=self.adapter_name
+                f"the store {self.root} is locked by another process", adapter=self.name
             ) from None
 
     def _same_file(self, ticket_id: str, row: Row) -> bool:
@@ -334,7 +336,7 @@ class LocalJsonService(TicketingService):
     def _reconcile(self) -> None:
         """Compare every file with the index by size and mtime; re-read what differs."""
         known = self._index.stamps()
-        changed: list[str] = []
+        changed: builtins.list[str] = []
         seen: set[str] = set()
         with os.scandir(self._tickets) as entries:
             for entry in entries:
@@ -358,7 +360,7 @@ class LocalJsonService(TicketingService):
                 remove_stale_temps(self._comments)
             self._index.set_meta("dir_mtime", str(os.stat(self._tickets).st_mtime_ns))
 
-    def _repair(self, ticket_ids: list[str]) -> None:
+    def _repair(self, ticket_ids: builtins.list[str]) -> None:
         """Re-read the given files into the index (after a crash or a change by hand)."""
         for ticket_id in ticket_ids:
             try:
@@ -396,14 +398,14 @@ class LocalJsonService(TicketingService):
     def _exists(self, ticket_id: str) -> bool:
         return self._ticket_path(ticket_id).exists()
 
-    def _check_links(self, ticket_id: str, parent_id: str | None, deps: list[str]) -> None:
+    def _check_links(self, ticket_id: str, parent_id: str | None, deps: builtins.list[str]) -> None:
         if parent_id is not None:
             if parent_id == ticket_id:
                 raise ConflictError("a ticket cannot be its own parent", ticket_id=ticket_id)
             if not self._exists(parent_id):
                 raise NotFoundError(
                     f"parent ticket {parent_id} does not exist",
-                    adapter=self.adapter_name,
+                    adapter=self.name,
                     ticket_id=ticket_id,
                 )
             ancestor: str | None = parent_id
@@ -411,7 +413,7 @@ class LocalJsonService(TicketingService):
                 if ancestor == ticket_id:
                     raise ConflictError(
                         f"making {parent_id} the parent would create a cycle",
-                        adapter=self.adapter_name,
+                        adapter=self.name,
                         ticket_id=ticket_id,
                     )
                 ancestor = self._index.parent_of(ancestor)
@@ -421,14 +423,14 @@ class LocalJsonService(TicketingService):
             if not self._exists(dep):
                 raise NotFoundError(
                     f"dependency {dep} does not exist",
-                    adapter=self.adapter_name,
+                    adapter=self.name,
                     ticket_id=ticket_id,
                 )
             if self._reaches(dep, ticket_id):
                 raise ConflictError(
                     f"depending on {dep} would create a cycle ({dep} already depends on "
                     f"{ticket_id})",
-                    adapter=self.adapter_name,
+                    adapter=self.name,
                     ticket_id=ticket_id,
                 )
 
@@ -445,7 +447,7 @@ class LocalJsonService(TicketingService):
 
     def _not_found(self, ticket_id: str) -> NotFoundError:
         return NotFoundError(
-            f"no ticket {ticket_id} in {self.root}", adapter=self.adapter_name, ticket_id=ticket_id
+            f"no ticket {ticket_id} in {self.root}", adapter=self.name, ticket_id=ticket_id
         )
 
 

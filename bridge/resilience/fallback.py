@@ -1,0 +1,242 @@
+"""The fallback adapter: when retries run out, work locally and queue for replay.
+
+The operation is applied to the local store (or to the last known state of the ticket), the
+result is marked ``pending`` and the operation joins the durable outbox, in order. While the
+outbox holds work, new operations queue behind it; every ``probe_interval`` seconds a quick
+replay tries to drain it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bridge.contract import Adapter
+from bridge.errors import TransientError
+from bridge.feed import ChangeFeed
+from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
+from bridge.outbox import Outbox
+from bridge.resilience.replay import Replayer, ReplayReport
+from bridge.resilience.retrying import RetryingAdapter
+
+__all__ = ["FallbackAdapter"]
+
+log = logging.getLogger(__name__)
+
+
+class FallbackAdapter(Adapter):
+    """``remote`` (retrying) while it answers; ``local`` and ``outbox`` when it does not."""
+
+    def __init__(
+        self,
+        remote: RetryingAdapter,
+        local: Adapter,
+        outbox: Outbox,
+        *,
+        probe_interval: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.remote, self.local, self.outbox = remote, local, outbox
+        self.replayer = Replayer(remote, outbox)
+        self.name = remote.name
+        self.capabilities = remote.capabilities
+        self.sync_overlap = remote.sync_overlap
+        self._clock = clock
+        self._probe_interval = probe_interval
+        self._next_probe = 0.0
+
+    @property
+    def sync_scope(self) -> str:
+        return self.remote.sync_scope
+
+    def close(self) -> None:
+        self.remote.close()
+        self.local.close()
+        self.outbox.close()
+
+    def __repr__(self) -> str:
+        return f"<FallbackAdapter {self.remote.inner!r}>"
+
+    def replay(self, *, attempts: int | None = None) -> ReplayReport:
+        """Send the outbox now (see :class:`Replayer`); a failure delays the next probe."""
+        report = self.replayer.replay(attempts=attempts)
+        if report.stopped_at is not None:
+            self._next_probe = self._clock() + self._probe_interval
+        return report
+
+    # ------------------------------------------------------------ decisions
+
+    def _queueing(self) -> bool:
+        """True while the outbox holds work; tries to drain it when the probe is due."""
+        if len(self.outbox) == 0:
+            return False
+        if self._clock() < self._next_probe:
+            return True
+        return self.replay(attempts=1).remaining > 0
+
+    def _fall_back(self, exc: TransientError) -> None:
+        self._next_probe = self._clock() + self._probe_interval
+        log.warning(
+            "%s is unreachable (%s); working locally and queueing for replay", self.name, exc
+        )
+
+    def _is_local(self, ticket_id: str) -> bool:
+        """True for a ticket created here that has not reached the tracker yet."""
+        return (
+            self.outbox.remote_id(ticket_id) is None
+            and self.outbox.pending_for(ticket_id)
+            and self.outbox.known(ticket_id) is None
+        )
+
+    # ------------------------------------------------------------ the contract
+
+    def create(self, draft: TicketDraft) -> Ticket:
+        key = draft.idempotency_key or uuid.uuid4().hex
+        draft = draft.model_copy(update={"idempotency_key": key})
+        ambiguous = False
+        if not self._queueing():
+            try:
+                ticket = self.remote.create(self.replayer.resolve_draft(draft))
+            except TransientError as exc:
+                ambiguous = exc.maybe_applied
+                self._fall_back(exc)
+            else:
+                self.outbox.remember(ticket)
+                return ticket
+        return self._queue_create(draft, ambiguous=ambiguous)
+
+    def get(self, ticket_id: str) -> Ticket:
+        if self._is_local(ticket_id):
+            return self._local_view(ticket_id)
+        target = self.replayer.resolve(ticket_id)
+        try:
+            ticket = self.remote.get(target)
+        except TransientError as exc:
+            known = self.outbox.known(target)
+            if known is None:
+                raise
+            self._fall_back(exc)
+            return known.model_copy(update={"pending": self.outbox.pending_for(target)})
+        self.outbox.remember(ticket)
+        return ticket
+
+    def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+        if not self._queueing() and not self._is_local(ticket_id):
+            target = self.replayer.resolve(ticket_id)
+            try:
+                ticket = self.remote.update(target, self.replayer.resolve_changes(changes))
+            except TransientError as exc:
+                if self.outbox.known(target) is None:
+                    raise
+                self._fall_back(exc)
+            else:
+                self.outbox.remember(ticket)
+                return ticket
+        return self._queue_update(ticket_id, changes)
+
+    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+        if not self._queueing() and not self._is_local(ticket_id):
+            try:
+                return self.remote.add_comment(self.replayer.resolve(ticket_id), body, author)
+            except TransientError as exc:
+                self._fall_back(exc)
+        return self._queue_comment(ticket_id, body, author)
+
+    def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
+        if self._is_local(ticket_id):
+            return self.local.list_comments(ticket_id)
+        return self.remote.list_comments(self.replayer.resolve(ticket_id))
+
+    def list(self, query: TicketQuery) -> TicketPage:
+        return self.remote.list(query)
+
+    def find_by_key(self, key: str) -> Ticket | None:
+        return self.remote.find_by_key(key)
+
+    def changes_since(
+        self, since: datetime | None, validators: dict[str, str] | None = None
+    ) -> ChangeFeed:
+        """The tracker's feed, retried (a sync never falls back: it simply runs again)."""
+        return self.remote.changes_since(since, validators)
+
+    # ------------------------------------------------------------ queueing
+
+    def _local_links_only(self, ids: builtins.list[str]) -> builtins.list[str]:
+        return [i for i in ids if self._is_local(i)]
+
+    def _queue_create(self, draft: TicketDraft, *, ambiguous: bool) -> Ticket:
+        parent = draft.parent_id if draft.parent_id and self._is_local(draft.parent_id) else None
+        local_draft = draft.model_copy(
+            update={"parent_id": parent, "dependencies": self._local_links_only(draft.dependencies)}
+        )
+        created = self.local.create(local_draft)
+        # A create that may have reached the tracker is looked up by its key before replay.
+        state = "sending" if ambiguous else "queued"
+        self.outbox.append("create", created.id, draft.model_dump(mode="json"), state=state)
+        return created.model_copy(
+            update={
+                "parent_id": draft.parent_id,
+                "dependencies": draft.dependencies,
+                "pending": True,
+            }
+        )
+
+    def _queue_update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+        payload = changes.model_dump(mode="json", include=changes.model_fields_set)
+        if self._is_local(ticket_id):
+            local_changes: dict[str, Any] = dict(changes.given())
+            if local_changes.get("parent_id") and not self._is_local(local_changes["parent_id"]):
+                local_changes.pop("parent_id")
+            if "dependencies" in local_changes:
+                local_changes["dependencies"] = self._local_links_only(
+                    local_changes["dependencies"]
+                )
+            self.local.update(ticket_id, TicketChanges(**local_changes))
+            self.outbox.append("update", ticket_id, payload)
+            return self._local_view(ticket_id)
+        target = self.replayer.resolve(ticket_id)
+        known = self.outbox.known(target)
+        if known is None:
+            raise TransientError(
+                f"{self.name} is unreachable and the ticket was never seen here",
+                adapter=self.name,
+                ticket_id=ticket_id,
+            )
+        updated = changes.apply_to(known)
+        self.outbox.remember(updated)
+        self.outbox.append("update", target, payload)
+        return updated.model_copy(update={"pending": True})
+
+    def _queue_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+        payload = {"body": body, "author": author}
+        if self._is_local(ticket_id):
+            comment = self.local.add_comment(ticket_id, body, author)
+            self.outbox.append("comment", ticket_id, payload)
+            return comment
+        target = self.replayer.resolve(ticket_id)
+        seq = self.outbox.append("comment", target, payload)
+        return Comment(id=f"pending-{seq}", ticket_id=target, author=author, body=body)
+
+    def _local_view(self, ticket_id: str) -> Ticket:
+        """A pending local ticket, with the links it will have on the tracker."""
+        ticket = self.local.get(ticket_id)
+        links: dict[str, Any] = {}
+        for entry in self.outbox.entries():
+            if entry.ticket_id != ticket_id:
+                continue
+            if entry.op == "create":
+                links = {k: entry.payload.get(k) for k in ("parent_id", "dependencies")}
+            elif entry.op == "update":
+                links.update(
+                    {
+                        k: entry.payload[k]
+                        for k in ("parent_id", "dependencies")
+                        if k in entry.payload
+                    }
+                )
+        return ticket.model_copy(update={**links, "pending": True})

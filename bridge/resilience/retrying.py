@@ -1,0 +1,174 @@
+"""The retrying adapter: transient failures are tried again, writes never land twice.
+
+Waits follow ``Retry-After`` or the rate-limit reset when the tracker gives one (capped at
+``max_wait``), else jittered exponential backoff, all within the policy's ``deadline``.
+Permanent errors raise at once. A create carries an idempotency key that the tracker keeps;
+after an attempt that may have landed (a timeout, a connection dropped after sending) the key
+is looked up before anything is sent again, and so is the text of a comment.
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_before_delay,
+)
+
+from bridge.contract import Adapter
+from bridge.errors import RateLimitedError, TransientError
+from bridge.feed import ChangeFeed
+from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
+from bridge.retry import RetryPolicy
+
+__all__ = ["RetryingAdapter", "compute_wait"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def compute_wait(
+    policy: RetryPolicy, attempt: int, exc: BaseException | None, rng: random.Random
+) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: Retry-After if given, else backoff."""
+    if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+        return min(max(float(exc.retry_after), 0.0), policy.max_wait)
+    base = policy.initial_wait * 2 ** (attempt - 1)
+    return float(min(base + rng.uniform(0, policy.jitter * base), policy.max_wait))
+
+
+class RetryingAdapter(Adapter):
+    """Wraps ``inner``; every primitive is retried by ``policy``."""
+
+    def __init__(
+        self,
+        inner: Adapter,
+        policy: RetryPolicy | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.inner = inner
+        self.policy = policy or RetryPolicy()
+        self.name = inner.name
+        self.capabilities = inner.capabilities
+        self.sync_overlap = inner.sync_overlap
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+
+    def with_attempts(self, attempts: int) -> RetryingAdapter:
+        """The same adapter with at most ``attempts`` tries per call (a quick probe)."""
+        policy = self.policy.model_copy(update={"attempts": attempts})
+        return RetryingAdapter(self.inner, policy, sleep=self._sleep, rng=self._rng)
+
+    @property
+    def sync_scope(self) -> str:
+        return self.inner.sync_scope
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __repr__(self) -> str:
+        return f"<RetryingAdapter {self.inner!r}>"
+
+    # ------------------------------------------------------------ the loop
+
+    def call(self, fn: Callable[[], T], *, lookup: Callable[[], T | None] | None = None) -> T:
+        """``fn()``, retried; before a resend after an attempt that may have landed,
+        ``lookup()`` is asked for what that attempt made (``None``: it did not land).
+
+        The error that ends the retries has ``maybe_applied`` set when any attempt may
+        have reached the tracker.
+        """
+        ambiguous = False
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return compute_wait(self.policy, state.attempt_number, exc, self._rng)
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.policy.attempts) | stop_before_delay(self.policy.deadline),
+            wait=wait,
+            retry=retry_if_exception_type(TransientError),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                try:
+                    if ambiguous and lookup is not None:
+                        found = lookup()
+                        if found is not None:
+                            return found
+                    return fn()
+                except TransientError as exc:
+                    ambiguous = ambiguous or exc.maybe_applied
+                    exc.maybe_applied = ambiguous
+                    log.warning("%s; attempt %d", exc, attempt.retry_state.attempt_number)
+                    raise
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    # ------------------------------------------------------------ the contract
+
+    def create(self, draft: TicketDraft) -> Ticket:
+        return self.call(lambda: self.inner.create(draft), lookup=lambda: self.find_created(draft))
+
+    def find_created(self, draft: TicketDraft) -> Ticket | None:
+        """The ticket an earlier attempt of ``draft`` created, completed with what it did not
+        get to (parent, dependencies, status), or ``None`` when no attempt landed."""
+        ticket = self.inner.find_by_key(draft.idempotency_key or "")
+        if ticket is None:
+            return None
+        changes: dict[str, Any] = {}
+        if draft.parent_id and ticket.parent_id != draft.parent_id:
+            changes["parent_id"] = draft.parent_id
+        if set(draft.dependencies) - set(ticket.dependencies):
+            changes["dependencies"] = list(
+                dict.fromkeys([*ticket.dependencies, *draft.dependencies])
+            )
+        if draft.status != ticket.status:
+            changes["status"] = draft.status
+            if draft.resolution is not None:
+                changes["resolution"] = draft.resolution
+        return self.inner.update(ticket.id, TicketChanges(**changes)) if changes else ticket
+
+    def get(self, ticket_id: str) -> Ticket:
+        return self.call(lambda: self.inner.get(ticket_id))
+
+    def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+        return self.call(lambda: self.inner.update(ticket_id, changes))
+
+    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+        return self.call(
+            lambda: self.inner.add_comment(ticket_id, body, author),
+            lookup=lambda: self.find_comment(ticket_id, body, author),
+        )
+
+    def find_comment(self, ticket_id: str, body: str, author: str) -> Comment | None:
+        """The newest comment with this author and text, if a sent one may have landed."""
+        comments = self.inner.list_comments(ticket_id)
+        return next((c for c in reversed(comments) if (c.body, c.author) == (body, author)), None)
+
+    def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
+        return self.call(lambda: self.inner.list_comments(ticket_id))
+
+    def list(self, query: TicketQuery) -> TicketPage:
+        return self.call(lambda: self.inner.list(query))
+
+    def find_by_key(self, key: str) -> Ticket | None:
+        return self.call(lambda: self.inner.find_by_key(key))
+
+    def changes_since(
+        self, since: datetime | None, validators: dict[str, str] | None = None
+    ) -> ChangeFeed:
+        return self.call(lambda: self.inner.changes_since(since, validators))

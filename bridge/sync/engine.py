@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from enum import Enum
 from functools import partial
 from typing import Any
 
@@ -21,18 +22,33 @@ from bridge.feed import ChangeFeed
 from bridge.models import Comment, Ticket, utcnow
 from bridge.service import TicketingService
 from bridge.sync import convert
-from bridge.sync.merge import LINK_FIELDS, Policy, merge, snapshot
+from bridge.sync.merge import LINK_FIELDS, FieldConflict, Merge, Policy, merge, snapshot
+from bridge.sync.recovery import Recovery
 from bridge.sync.report import SyncReport
-from bridge.sync.state import SyncState
+from bridge.sync.state import CommentIntent, CommentLink, Link, PushIntent, SyncState
+from bridge.sync.writer import DryRunWriter, LiveWriter, Writer
 
-__all__ = ["Syncer"]
+__all__ = ["PushOutcome", "Syncer"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 
+class PushOutcome(Enum):
+    """What became of a local edit sent to the tracker."""
+
+    PUSHED = "pushed"  # written (in a dry run: planned)
+    UNRESOLVED = "unresolved"  # it links to a ticket not on the tracker yet: left for later
+    GONE = "gone"  # the tracker ticket is no longer there
+
+
 class Syncer:
-    """Syncs ``local`` (a local store) with ``remote`` (a tracker), remembering in ``state``."""
+    """Syncs ``local`` (a local store) with ``remote`` (a tracker), remembering in ``state``.
+
+    Every write goes through ``writer``, chosen here once: for a dry run a
+    :class:`~bridge.sync.writer.DryRunWriter` (nothing is written; the report's plan lists
+    what would be), otherwise a :class:`~bridge.sync.writer.LiveWriter`.
+    """
 
     def __init__(
         self,
@@ -47,11 +63,13 @@ class Syncer:
         progress: Progress | None = None,
     ) -> None:
         self.local, self.remote, self.state = local, remote, state
-        self.policy, self.overlap, self.dry_run = policy, overlap, dry_run
+        self.policy, self.overlap = policy, overlap
         self.report = SyncReport(tracker=name, dry_run=dry_run)
+        self.writer: Writer = (
+            DryRunWriter(self.report) if dry_run else LiveWriter(state, self.report)
+        )
         self._progress = progress
         self._done: set[str] = set()  # local ids merged in this run
-        self._writes = 0
 
     # ------------------------------------------------------------ the run
 
@@ -60,48 +78,48 @@ class Syncer:
         since = None if full else convert.when(self.state.get_meta("since"))
         validators = {} if full else json.loads(self.state.get_meta("validators") or "{}")
         local_mark = None if full else convert.when(self.state.get_meta("local_mark"))
-        if not self.dry_run:
-            self._recover()
-        feed: ChangeFeed | None = None
-        if pull:
-            feed = self.remote.changes_since(since, validators)
-            self.report.not_modified = feed.not_modified
-            if not feed.not_modified:
-                self._apply(feed)
-                if full:
-                    self._check_missing(feed)
+        self.writer.follow_up(Recovery(self.local, self.remote, self.state, self.writer).run)
+        feed = self._pull(since, validators, full=full) if pull else None
         if push:
             self._push(local_mark)
-        if self.dry_run:
-            return self.report
-        if feed is not None and (self._writes or not feed.not_modified):
-            self._advance(feed, since)
-        if push:  # local edits are looked at from here on only once they were pushed
-            self.state.set_meta("local_mark", started.isoformat())
+        self.writer.follow_up(partial(self._finish, feed, since, started, pushed=push))
         return self.report
+
+    def _pull(
+        self, since: datetime | None, validators: dict[str, str], *, full: bool
+    ) -> ChangeFeed:
+        feed = self.remote.changes_since(since, validators)
+        self.report.not_modified = feed.not_modified
+        if not feed.not_modified:
+            self._apply(feed)
+            if full:
+                self._check_missing(feed)
+        return feed
+
+    def _finish(
+        self, feed: ChangeFeed | None, since: datetime | None, started: datetime, *, pushed: bool
+    ) -> None:
+        """Move the cursor (past the run's own writes) and the mark of pushed local edits."""
+        if feed is not None and (self.writer.writes or not feed.not_modified):
+            self._advance(feed, since)
+        if pushed:  # local edits are looked at from here on only once they were pushed
+            self.writer.set_meta("local_mark", started.isoformat())
 
     def _advance(self, feed: ChangeFeed, since: datetime | None) -> None:
         """Read once more from the new cursor until nothing new comes; keep its validators."""
         new_since = since if feed.not_modified and since else feed.watermark - self.overlap
         validators = feed.validators
-        if validators and (new_since != since or self._writes):
+        if validators and (new_since != since or self.writer.writes):
             for _ in range(3):
-                before = self._writes
+                before = self.writer.writes
                 again = self.remote.changes_since(new_since, {})
                 self._apply(again)
                 validators = again.validators
-                if self._writes == before:
+                if self.writer.writes == before:
                     break
                 new_since = again.watermark - self.overlap
-        self.state.set_meta("since", new_since.isoformat())
-        self.state.set_meta("validators", json.dumps(validators))
-
-    # ------------------------------------------------------------ writing, or planning
-
-    def _write(self, what: str, action: Callable[[], Any]) -> Any:
-        self.report.plan.append(what)
-        self._writes += 1
-        return None if self.dry_run else action()
+        self.writer.set_meta("since", new_since.isoformat())
+        self.writer.set_meta("validators", json.dumps(validators))
 
     def _tick(self, stage: str, done: int, total: int) -> None:
         if self._progress is not None:
@@ -116,35 +134,7 @@ class Syncer:
                 ticket = self.local.get_ticket(local_id)
             except NotFoundError:
                 continue
-            if not self.dry_run:
-                self.state.put_link(local_id, remote_id, snapshot(ticket), None)
-
-    # ------------------------------------------------------------ recovery
-
-    def _recover(self) -> None:
-        """Settle the writes a killed run began: link what landed, forget what did not."""
-        for kind, key, payload in self.state.intents():
-            if kind == "push":
-                found = self.remote.find_by_idempotency_key(payload["key"])
-                if found is not None:
-                    local = self.local.get_ticket(key)
-                    self.state.put_link(key, found.id, snapshot(local), convert.stamp(found))
-                    continue
-            elif kind in ("push-comment", "pull-comment"):
-                side = self.remote if kind == "push-comment" else self.local
-                linked = self.state.comment_ids()[0 if kind == "pull-comment" else 1]
-                for comment in side.list_comments(payload["ticket"]):
-                    same = (comment.author, comment.body) == (payload["author"], payload["body"])
-                    if same and comment.id not in linked:
-                        local_cid, remote_cid = (
-                            (key, comment.id) if kind == "push-comment" else (comment.id, key)
-                        )
-                        self.state.put_comment_link(local_cid, remote_cid, payload["ticket"])
-                        break
-                else:
-                    self.state.drop_intent(kind, key)
-                continue
-            self.state.drop_intent(kind, key)
+            self.writer.record(Link(local_id, remote_id, snapshot(ticket), None))
 
     # ------------------------------------------------------------ pull
 
@@ -156,8 +146,7 @@ class Syncer:
         for index, ticket in enumerate(tickets):  # every ticket exists locally before links
             self._ensure_local(ticket)
             self._tick("pull", index + 1, len(tickets))
-        for ticket in tickets:
-            self._import_missing_links(ticket)
+        self.writer.follow_up(partial(self._import_missing_links, tickets))
         for ticket in tickets:
             self._merge_pulled(ticket)
         self._pull_comments(feed.comments)
@@ -166,22 +155,26 @@ class Syncer:
         if self.state.by_remote(remote.id) is not None:
             return
         draft = convert.draft(remote, f"sync:{self.remote.sync_scope}:{remote.id}")
-        made = self._write(
+
+        def link(made: Ticket) -> Link:
+            base = snapshot(made)
+            base.update(parent_id=None, dependencies=[])
+            return Link(made.id, remote.id, base, None)
+
+        self.writer.write(
             f"create a local ticket for {remote.id} ({remote.title!r})",
-            lambda: self.local.create_from_draft(draft),
+            partial(self.local.create_from_draft, draft),
+            link=link,
         )
         self.report.created_local.append(remote.id)
-        if made is None:
-            return
-        base = snapshot(made)
-        base.update(parent_id=None, dependencies=[])
-        self.state.put_link(made.id, remote.id, base, None)
 
-    def _import_missing_links(self, remote: Ticket) -> None:
+    def _import_missing_links(self, tickets: list[Ticket]) -> None:
         """Bring in a parent or dependency the feed did not carry (it changed long ago)."""
-        wanted = [remote.parent_id, *remote.dependencies]
-        for ref in (r for r in wanted if r is not None):
-            if self.state.by_remote(ref) is None and not self.dry_run:
+        for remote in tickets:
+            wanted = [remote.parent_id, *remote.dependencies]
+            for ref in (r for r in wanted if r is not None):
+                if self.state.by_remote(ref) is not None:
+                    continue
                 try:
                     found = self.remote.get_ticket(ref)
                 except NotFoundError as exc:
@@ -196,7 +189,7 @@ class Syncer:
 
     def _merge_pulled(self, remote: Ticket) -> None:
         link = self.state.by_remote(remote.id)
-        if link is None:  # dry run: it would have been created just now
+        if link is None:  # not linked: its creation here was only planned
             return
         if link.local_id in self._done and link.remote_updated == convert.stamp(remote):
             return
@@ -218,52 +211,54 @@ class Syncer:
         )
         self._settle(link.local_id, remote.id, result, remote)
 
-    def _settle(self, local_id: str, remote_id: str, result: Any, remote: Ticket | None) -> None:
+    def _settle(self, local_id: str, remote_id: str, result: Merge, remote: Ticket | None) -> None:
         """Write a merge's outcome to both sides and record the new base."""
-        for name, mine, theirs, was, kept in result.conflicts:
-            self.report.conflicts.append(
-                f"{local_id} / {remote_id} {name}: here {mine!r}, there {theirs!r}; kept {kept}"
-            )
-            if not self.dry_run:
-                self.state.record_conflict(
-                    local_id, remote_id, name, (mine, theirs, was), kept, self.policy
-                )
-        to_local = {k: v for k, v in result.to_local.items() if not convert.unresolved(v)}
-        if to_local:
-            self._write(
-                f"update {local_id} here: {', '.join(sorted(to_local))}",
-                partial(self.local.update_ticket, local_id, **(convert.changes(to_local) or {})),
-            )
-            self.report.updated_local.append(local_id)
-            self.report.linked += sum(1 for k in to_local if k in LINK_FIELDS)
-        stamp = None if remote is None else convert.stamp(remote)
+        self._conflicts(local_id, remote_id, result.conflicts)
+        self._update_local(local_id, result.to_local)
         if result.to_remote:
-            updated = self._push_update(local_id, remote_id, result.to_remote)
-            if updated is False:
+            outcome = self._push_update(local_id, remote_id, result.to_remote, result.merged)
+            if outcome is not PushOutcome.PUSHED:
                 return
-            if isinstance(updated, Ticket):
-                stamp = convert.stamp(updated)
+        else:
+            stamp = None if remote is None else convert.stamp(remote)
+            self.writer.record(Link(local_id, remote_id, result.merged, stamp))
         self._done.add(local_id)
-        if not self.dry_run:
-            self.state.put_link(local_id, remote_id, result.merged, stamp)
+
+    def _conflicts(self, local_id: str, remote_id: str, conflicts: list[FieldConflict]) -> None:
+        for c in conflicts:
+            self.report.conflicts.append(
+                f"{local_id} / {remote_id} {c.field}: here {c.local!r}, there {c.remote!r}; "
+                f"kept {c.kept}"
+            )
+            self.writer.record_conflict(local_id, remote_id, c, self.policy)
+
+    def _update_local(self, local_id: str, fields: dict[str, Any]) -> None:
+        to_local = {k: v for k, v in fields.items() if not convert.unresolved(v)}
+        if not to_local:
+            return
+        self.writer.write(
+            f"update {local_id} here: {', '.join(sorted(to_local))}",
+            partial(self.local.update_ticket, local_id, **(convert.changes(to_local) or {})),
+        )
+        self.report.updated_local.append(local_id)
+        self.report.linked += sum(1 for k in to_local if k in LINK_FIELDS)
 
     def _pull_comments(self, comments: list[Comment]) -> None:
-        linked_local, linked_remote = self.state.comment_ids()
+        _, linked_remote = self.state.comment_ids()
         for comment in comments:
             link = self.state.by_remote(comment.ticket_id)
             if comment.id in linked_remote or link is None:
                 continue  # already here, or on something that is not a synced ticket
-            payload = {"ticket": link.local_id, "author": comment.author, "body": comment.body}
-            if not self.dry_run:
-                self.state.begin("pull-comment", comment.id, payload)
-            made = self._write(
-                f"add {comment.author}'s comment {comment.id} to {link.local_id} here",
-                partial(self.local.add_comment, link.local_id, comment.body, comment.author),
-            )
-            if made is not None:
-                self.state.put_comment_link(made.id, comment.id, link.local_id)
-                linked_local.add(made.id)
-            self.report.comments_pulled += 1
+            self._pull_comment(comment, link.local_id)
+
+    def _pull_comment(self, comment: Comment, local_id: str) -> None:
+        self.writer.write(
+            f"add {comment.author}'s comment {comment.id} to {local_id} here",
+            partial(self.local.add_comment, local_id, comment.body, comment.author),
+            intent=CommentIntent("pull", comment.id, local_id, comment.author, comment.body),
+            link=lambda made: CommentLink(made.id, comment.id, local_id),
+        )
+        self.report.comments_pulled += 1
 
     def _check_missing(self, feed: ChangeFeed) -> None:
         """After a full read: a synced ticket the tracker no longer lists is looked up."""
@@ -313,64 +308,66 @@ class Syncer:
         link = self.state.by_local(local_id)
         return None if link is None else link.remote_id
 
-    def _push_update(self, local_id: str, remote_id: str, fields: dict[str, Any]) -> Any:
+    def _push_update(
+        self, local_id: str, remote_id: str, fields: dict[str, Any], merged: dict[str, Any]
+    ) -> PushOutcome:
+        """Send ``fields`` to the tracker; once written, ``merged`` is the pair's new base."""
         changes = convert.changes(fields, self._remote_id_of)
         if changes is None:
             self.report.skipped.append(f"{local_id}: links to a ticket not on the tracker yet")
-            return False
+            return PushOutcome.UNRESOLVED
         try:
-            updated = self._write(
+            self.writer.write(
                 f"update {remote_id} on {self.report.tracker}: {', '.join(sorted(fields))}",
-                lambda: self.remote.update_ticket(remote_id, **changes),
+                partial(self.remote.update_ticket, remote_id, **changes),
+                link=lambda updated: Link(local_id, remote_id, merged, convert.stamp(updated)),
             )
         except NotFoundError as exc:
             self.report.problems.append(f"{local_id}: {exc} (the local ticket is kept as it is)")
-            return False
+            return PushOutcome.GONE
         self.report.updated_remote.append(remote_id)
         self.report.linked += sum(1 for k in fields if k in LINK_FIELDS)
-        return updated
+        return PushOutcome.PUSHED
 
     def _create_remote(self, ticket: Ticket, to_remote: Callable[[str], str | None]) -> None:
         parent = None if ticket.parent_id is None else to_remote(ticket.parent_id)
         deps = [d for d in (to_remote(x) for x in ticket.dependencies) if d is not None]
         key = f"sync:{ticket.id}"
-        draft = convert.draft(ticket, key, parent, deps)
-        if not self.dry_run:
-            self.state.begin("push", ticket.id, {"key": key})
-        made = self._write(
+
+        def link(made: Ticket) -> Link:
+            base = snapshot(ticket)
+            if len(deps) < len(ticket.dependencies):  # the rest go out once they exist
+                base["dependencies"] = sorted(d for d in ticket.dependencies if to_remote(d))
+            return Link(ticket.id, made.id, base, convert.stamp(made))
+
+        self.writer.write(
             f"create {ticket.id} ({ticket.title!r}) on {self.report.tracker}",
-            lambda: self.remote.create_from_draft(draft),
+            partial(self.remote.create_from_draft, convert.draft(ticket, key, parent, deps)),
+            intent=PushIntent(ticket.id, key),
+            link=link,
         )
         self.report.created_remote.append(ticket.id)
-        if made is None:
-            return
-        base = snapshot(ticket)
-        if len(deps) < len(ticket.dependencies):  # the rest go out once they exist
-            base["dependencies"] = sorted(d for d in ticket.dependencies if to_remote(d))
-        self.state.put_link(ticket.id, made.id, base, convert.stamp(made))
 
     def _push_comments(self) -> None:
         linked_local, _ = self.state.comment_ids()
         links = self.state.links()
         for index, link in enumerate(links):
             for comment in self.local.list_comments(link.local_id):
-                if comment.id in linked_local:
-                    continue
-                payload = {"ticket": link.remote_id, "author": comment.author, "body": comment.body}
-                if not self.dry_run:
-                    self.state.begin("push-comment", comment.id, payload)
-                try:
-                    made = self._write(
-                        f"add {comment.author}'s comment {comment.id} to {link.remote_id} on "
-                        f"{self.report.tracker}",
-                        partial(
-                            self.remote.add_comment, link.remote_id, comment.body, comment.author
-                        ),
-                    )
-                except NotFoundError as exc:
-                    self.report.problems.append(f"{link.local_id}: {exc}")
-                    continue
-                if made is not None:
-                    self.state.put_comment_link(comment.id, made.id, link.remote_id)
-                self.report.comments_pushed += 1
+                if comment.id not in linked_local:
+                    self._push_comment(comment, link)
             self._tick("comments", index + 1, len(links))
+
+    def _push_comment(self, comment: Comment, link: Link) -> None:
+        remote_id = link.remote_id
+        try:
+            self.writer.write(
+                f"add {comment.author}'s comment {comment.id} to {remote_id} on "
+                f"{self.report.tracker}",
+                partial(self.remote.add_comment, remote_id, comment.body, comment.author),
+                intent=CommentIntent("push", comment.id, remote_id, comment.author, comment.body),
+                link=lambda made: CommentLink(comment.id, made.id, remote_id),
+            )
+        except NotFoundError as exc:
+            self.report.problems.append(f"{link.local_id}: {exc}")
+            return
+        self.report.comments_pushed += 1

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from bridge.models import Ticket
 
-__all__ = ["FIELDS", "POLICIES", "Merge", "Policy", "merge", "snapshot"]
+__all__ = ["FIELDS", "POLICIES", "FieldConflict", "Merge", "Policy", "Side", "merge", "snapshot"]
 
 FIELDS = (
     "title",
@@ -31,6 +31,7 @@ FIELDS = (
 LINK_FIELDS = ("parent_id", "dependencies")
 Policy = Literal["newer", "local-wins", "remote-wins"]
 POLICIES: tuple[Policy, ...] = ("newer", "local-wins", "remote-wins")
+Side = Literal["local", "remote"]
 
 
 def snapshot(ticket: Ticket, to_local: Callable[[str], str | None] | None = None) -> dict[str, Any]:
@@ -54,6 +55,20 @@ def snapshot(ticket: Ticket, to_local: Callable[[str], str | None] | None = None
     return data
 
 
+@dataclass(frozen=True)
+class FieldConflict:
+    """One field both sides changed since ``base``, and the side whose value was kept.
+
+    (:class:`bridge.sync.state.Conflict` is such a conflict once recorded.)
+    """
+
+    field: str
+    local: Any
+    remote: Any
+    base: Any
+    kept: Side
+
+
 @dataclass
 class Merge:
     """The outcome for one linked pair."""
@@ -61,7 +76,7 @@ class Merge:
     merged: dict[str, Any]
     to_local: dict[str, Any] = field(default_factory=dict)
     to_remote: dict[str, Any] = field(default_factory=dict)
-    conflicts: list[tuple[str, Any, Any, Any, str]] = field(default_factory=list)
+    conflicts: list[FieldConflict] = field(default_factory=list)
 
 
 def merge(
@@ -75,7 +90,7 @@ def merge(
     """Take each field from the side that changed it; both changed it: the policy decides.
 
     Without a base (a pair linked for the first time) every difference is a conflict.
-    Conflicts are ``(field, local, remote, base, kept)`` with ``kept`` "local" or "remote".
+    Each conflict is a :class:`FieldConflict`.
     """
     out = Merge(merged={})
     for name in FIELDS:
@@ -93,5 +108,6 @@ def merge(
                 out.merged[name] = out.to_remote[name] = mine
             else:
                 out.merged[name] = out.to_local[name] = theirs
-            out.conflicts.append((name, mine, theirs, was, "local" if keep_local else "remote"))
+            kept: Side = "local" if keep_local else "remote"
+            out.conflicts.append(FieldConflict(name, mine, theirs, was, kept))
     return out

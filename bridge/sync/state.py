@@ -17,12 +17,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from bridge.errors import ConfigError
 from bridge.models import utcnow
+from bridge.sync.merge import FieldConflict
 
-__all__ = ["Conflict", "Link", "SyncState"]
+__all__ = [
+    "CommentIntent",
+    "CommentLink",
+    "Conflict",
+    "Intent",
+    "Link",
+    "PushIntent",
+    "SyncState",
+    "UnknownIntent",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS links (
@@ -52,6 +62,82 @@ class Link:
     remote_id: str
     base: dict[str, Any]
     remote_updated: str | None
+
+
+@dataclass(frozen=True)
+class CommentLink:
+    """A local comment and the tracker comment it was copied to or from, on ``ticket``."""
+
+    local_id: str
+    remote_id: str
+    ticket: str
+
+
+@dataclass(frozen=True)
+class PushIntent:
+    """Local ticket ``ticket`` is being created on the tracker under ``idempotency_key``."""
+
+    kind: ClassVar[str] = "push"
+    ticket: str
+    idempotency_key: str
+
+    @property
+    def key(self) -> str:
+        return self.ticket
+
+    def payload(self) -> dict[str, Any]:
+        return {"key": self.idempotency_key}
+
+
+@dataclass(frozen=True)
+class CommentIntent:
+    """Comment ``comment`` is being copied to ``ticket`` on the other side.
+
+    ``direction`` "push": a local comment goes to the tracker (``ticket`` is a tracker id);
+    "pull": a tracker comment comes here (``ticket`` is a local id).
+    """
+
+    direction: Literal["push", "pull"]
+    comment: str
+    ticket: str
+    author: str
+    body: str
+
+    @property
+    def kind(self) -> str:
+        return f"{self.direction}-comment"
+
+    @property
+    def key(self) -> str:
+        return self.comment
+
+    def payload(self) -> dict[str, Any]:
+        return {"ticket": self.ticket, "author": self.author, "body": self.body}
+
+
+@dataclass(frozen=True)
+class UnknownIntent:
+    """An intent of a kind this version does not begin: recovery only forgets it."""
+
+    kind: str
+    key: str
+    raw: dict[str, Any]
+
+    def payload(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+Intent = PushIntent | CommentIntent | UnknownIntent
+"""A write to the other side that was begun and whose link is not recorded yet."""
+
+
+def _intent(kind: str, key: str, payload: dict[str, Any]) -> Intent:
+    if kind == PushIntent.kind:
+        return PushIntent(key, payload["key"])
+    if kind in ("push-comment", "pull-comment"):
+        direction: Literal["push", "pull"] = "push" if kind == "push-comment" else "pull"
+        return CommentIntent(direction, key, payload["ticket"], payload["author"], payload["body"])
+    return UnknownIntent(kind, key, payload)
 
 
 @dataclass(frozen=True)
@@ -167,41 +253,38 @@ class SyncState:
 
     # ------------------------------------------------------------ intents
 
-    def begin(self, kind: str, key: str, payload: dict[str, Any]) -> None:
+    def begin(self, intent: Intent) -> None:
         """Record that a write is about to go out (kept until its link is recorded)."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO intents VALUES (?, ?, ?)", (kind, key, json.dumps(payload))
-        )
+        row = (intent.kind, intent.key, json.dumps(intent.payload()))
+        self._db.execute("INSERT OR REPLACE INTO intents VALUES (?, ?, ?)", row)
 
-    def intents(self) -> list[tuple[str, str, dict[str, Any]]]:
-        """Every write begun and not yet recorded: (kind, key, payload)."""
+    def intents(self) -> list[Intent]:
+        """Every write begun and not yet recorded."""
         rows = self._db.execute("SELECT kind, key, payload FROM intents").fetchall()
-        return [(r[0], r[1], dict(json.loads(r[2]))) for r in rows]
+        return [_intent(r[0], r[1], dict(json.loads(r[2]))) for r in rows]
 
-    def intent(self, kind: str, key: str) -> dict[str, Any] | None:
-        sql = "SELECT payload FROM intents WHERE kind = ? AND key = ?"
-        row = self._db.execute(sql, (kind, key)).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
-
-    def drop_intent(self, kind: str, key: str) -> None:
-        self._db.execute("DELETE FROM intents WHERE kind = ? AND key = ?", (kind, key))
+    def drop_intent(self, intent: Intent) -> None:
+        sql = "DELETE FROM intents WHERE kind = ? AND key = ?"
+        self._db.execute(sql, (intent.kind, intent.key))
 
     # ------------------------------------------------------------ conflicts
 
     def record_conflict(
-        self,
-        local_id: str,
-        remote_id: str,
-        field: str,
-        values: tuple[Any, Any, Any],
-        kept: str,
-        policy: str,
+        self, local_id: str, remote_id: str, conflict: FieldConflict, policy: str
     ) -> None:
-        local, remote, base = (json.dumps(v) for v in values)
+        values = (json.dumps(v) for v in (conflict.local, conflict.remote, conflict.base))
         self._db.execute(
             "INSERT INTO conflicts (at, local_id, remote_id, field, local_value, remote_value, "
             "base_value, kept, policy) VALUES (?,?,?,?,?,?,?,?,?)",
-            (utcnow().isoformat(), local_id, remote_id, field, local, remote, base, kept, policy),
+            (
+                utcnow().isoformat(),
+                local_id,
+                remote_id,
+                conflict.field,
+                *values,
+                conflict.kept,
+                policy,
+            ),
         )
 
     def conflicts(self) -> list[Conflict]:

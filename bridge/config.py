@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bridge.errors import ConfigError
+from bridge.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from bridge.service import TicketingService
@@ -45,16 +46,6 @@ class BridgeSection(_Section):
     """``[bridge]``: which ``[trackers.<name>]`` section the service is built from."""
 
     tracker: str = "local"
-
-
-class RetryPolicy(_Section):
-    """``[retry]``: how transient failures are retried before falling back."""
-
-    attempts: int = Field(default=3, ge=1, le=20)
-    initial_wait: float = Field(default=0.5, ge=0)
-    max_wait: float = Field(default=30.0, gt=0, description="cap on any one wait")
-    deadline: float = Field(default=120.0, gt=0, description="cap on the whole operation")
-    jitter: float = Field(default=0.5, ge=0)
 
 
 class FallbackPolicy(_Section):

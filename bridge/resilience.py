@@ -32,8 +32,7 @@ from tenacity import (
     stop_before_delay,
 )
 
-from bridge.config import RetryPolicy
-from bridge.errors import BridgeError, RateLimitedError, TransientError
+from bridge.errors import BridgeError, TransientError
 from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
@@ -44,22 +43,13 @@ from bridge.models import (
     TicketQuery,
 )
 from bridge.outbox import Entry, Outbox
+from bridge.retry import RetryPolicy, compute_wait
 from bridge.service import Capabilities, TicketingService
 
 __all__ = ["ReplayReport", "ResilientService", "compute_wait"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def compute_wait(
-    policy: RetryPolicy, attempt: int, exc: BaseException | None, rng: random.Random
-) -> float:
-    """Seconds to wait before attempt ``attempt + 1``: Retry-After if given, else backoff."""
-    if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
-        return min(max(float(exc.retry_after), 0.0), policy.max_wait)
-    base = policy.initial_wait * 2 ** (attempt - 1)
-    return float(min(base + rng.uniform(0, policy.jitter * base), policy.max_wait))
 
 
 @dataclass

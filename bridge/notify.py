@@ -25,22 +25,22 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bridge.errors import ConfigError
+from bridge.errors import ConfigError, RateLimitedError, TransientError, UnavailableError
 from bridge.models import Priority, Ticket
+from bridge.retry import RetryPolicy, parse_retry_after, retrying
 from bridge.validation import describe_errors
 
 if TYPE_CHECKING:
     import httpx
-    from tenacity import RetryCallState
 
 __all__ = ["Notifier", "NotifyEvent", "NotifySettings", "Webhook", "load_notifier"]
 
@@ -86,32 +86,21 @@ class NotifySettings(BaseModel):
         default=60.0, ge=0, description="after a failed send, skip that webhook this long"
     )
 
-
-class _Transient(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
+    def retry_policy(self) -> RetryPolicy:
+        """One send's retries as a policy: waits of exactly ``backoff``, doubling, no jitter."""
+        # Validated above already; built unvalidated because ``max_wait = 0`` (never wait)
+        # is allowed here and not in ``[retry]``.
+        return RetryPolicy.model_construct(
+            attempts=self.attempts,
+            initial_wait=self.backoff,
+            max_wait=self.max_wait,
+            deadline=self.deadline,
+            jitter=0.0,
+        )
 
 
 class _Permanent(Exception):
-    pass
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    """A send that retrying cannot help: a 4xx, a bad URL, no time left."""
 
 
 class _Redact(logging.Filter):
@@ -159,6 +148,7 @@ class Notifier:
         self._sleep = sleep
         self._clock = clock
         self._client = client
+        self._rng = random.Random()
         self.sent: list[tuple[str, NotifyEvent]] = []
         self.failed: list[tuple[str, NotifyEvent]] = []
         self._down_until: dict[str, float] = {}
@@ -249,62 +239,61 @@ class Notifier:
             import httpx
         except ImportError:
             return "httpx is not installed (pip install 'ticket-bridge[notify]')"
-        from tenacity import RetryError, Retrying, retry_if_exception_type
-
-        from bridge import __version__
-
-        settings = self.settings
-        start = self._clock()
-        headers = {"User-Agent": f"ticket-bridge/{__version__}"}
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            if isinstance(exc, _Transient) and exc.retry_after is not None:
-                return min(exc.retry_after, settings.max_wait)
-            return float(min(settings.backoff * 2 ** (state.attempt_number - 1), settings.max_wait))
-
-        def stop(state: RetryCallState) -> bool:
-            spent = self._clock() - start
-            return state.attempt_number >= settings.attempts or spent + wait(state) >= (
-                settings.deadline
-            )
-
-        def attempt(client: httpx.Client) -> None:
-            timeout = min(settings.timeout, settings.deadline - (self._clock() - start))
-            if timeout <= 0:
-                raise _Permanent("deadline reached")
-            try:
-                response = client.post(url, json=body, headers=headers, timeout=timeout)
-            except httpx.UnsupportedProtocol:
-                raise _Permanent("unsupported URL scheme") from None
-            except httpx.TransportError as exc:
-                raise _Transient(type(exc).__name__) from None
-            if response.status_code == 429 or response.status_code >= 500:
-                after = retry_after_seconds(response.headers.get("Retry-After"))
-                raise _Transient(f"HTTP {response.status_code}", after)
-            if response.status_code >= 400:
-                raise _Permanent(f"HTTP {response.status_code}")
-
         redact = _Redact(url)
         library_log = logging.getLogger("httpx")
         library_log.addFilter(redact)
-        client = self._client or httpx.Client(timeout=settings.timeout)
+        client = self._client or httpx.Client(timeout=self.settings.timeout)
         try:
-            for state in Retrying(
-                stop=stop, wait=wait, retry=retry_if_exception_type(_Transient), sleep=self._sleep
-            ):
-                with state:
-                    attempt(client)
-        except RetryError as exc:
-            last = exc.last_attempt.exception()
-            return f"{last} after {exc.last_attempt.attempt_number} attempts"
-        except _Permanent as exc:
-            return str(exc)
+            return self._deliver(client, url, body)
         finally:
             library_log.removeFilter(redact)
             if self._client is None:
                 client.close()
+
+    def _deliver(self, client: httpx.Client, url: str, body: dict[str, Any]) -> str | None:
+        """Send with retries within the deadline; None when delivered, else why not."""
+        start = self._clock()
+        tries = 0
+        loop = retrying(
+            self.settings.retry_policy(), sleep=self._sleep, rng=self._rng, clock=self._clock
+        )
+        try:
+            for attempt in loop:
+                with attempt:
+                    tries = attempt.retry_state.attempt_number
+                    self._attempt(client, url, body, start)
+        except TransientError as exc:
+            return f"{exc} after {tries} attempts"
+        except _Permanent as exc:
+            return str(exc)
         return None
+
+    def _attempt(self, client: httpx.Client, url: str, body: dict[str, Any], start: float) -> None:
+        """One request, given what is left of the deadline; raises why it failed."""
+        import httpx
+
+        from bridge import __version__
+
+        settings = self.settings
+        timeout = min(settings.timeout, settings.deadline - (self._clock() - start))
+        if timeout <= 0:
+            raise _Permanent("deadline reached")
+        headers = {"User-Agent": f"ticket-bridge/{__version__}"}
+        try:
+            response = client.post(url, json=body, headers=headers, timeout=timeout)
+        except httpx.UnsupportedProtocol:
+            raise _Permanent("unsupported URL scheme") from None
+        except httpx.TransportError as exc:
+            raise UnavailableError(type(exc).__name__) from None
+        status = response.status_code
+        if status == 429 or status >= 500:
+            # A Retry-After, on a 429 or a 503, is the endpoint asking to wait that long.
+            after = parse_retry_after(response.headers.get("Retry-After"))
+            if status == 429 or after is not None:
+                raise RateLimitedError(f"HTTP {status}", retry_after=after)
+            raise UnavailableError(f"HTTP {status}")
+        if status >= 400:
+            raise _Permanent(f"HTTP {status}")
 
 
 def load_notifier(raw: dict[str, Any] | None = None) -> Notifier:

@@ -1,94 +1,64 @@
-"""The one place where jira and requests failures become bridge errors for the Jira adapter."""
+"""The one place where jira and requests failures become bridge errors for the Jira adapter.
+
+The status table is :mod:`adapters._http`'s; Jira adds its ``errorMessages`` and ``errors``
+to the message, and keeps 410 apart: Jira answers it for a removed REST endpoint, which is
+a bad request, not a deleted ticket.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+from types import MappingProxyType
 from typing import Any
 
-import requests
 from jira.exceptions import JIRAError
 
-from adapters._transport import retry_after, transport_error
-from bridge.errors import (
-    AuthError,
-    BridgeError,
-    InvalidError,
-    NotFoundError,
-    RateLimitedError,
-    UnavailableError,
-)
+from adapters._http import Dialect, HttpAnswer, error_for, translating
+from bridge.errors import BridgeError, InvalidError
 
 __all__ = ["error_for_response", "translate"]
 
 ADAPTER = "jira"
 
 
-def _messages(data: Any) -> str:
+def _messages(answer: HttpAnswer) -> str:
+    data = answer.data
     if not isinstance(data, dict):
         return ""
     parts = [str(m) for m in data.get("errorMessages") or []]
-    parts += [f"{k}: {v}" for k, v in (data.get("errors") or {}).items()]
+    errors = data.get("errors") or {}
+    if isinstance(errors, dict):
+        parts += [f"{k}: {v}" for k, v in errors.items()]
     return "; ".join(parts)
+
+
+JIRA = Dialect(
+    tracker="Jira",
+    adapter=ADAPTER,
+    detail=_messages,
+    statuses=MappingProxyType({410: InvalidError}),
+)
 
 
 def error_for_response(
     status: int, headers: dict[str, Any], data: Any, *, ticket_id: str | None, write: bool
 ) -> BridgeError:
     """The bridge error for an HTTP error answer from Jira."""
-    message = _messages(data) or f"HTTP {status}"
-    if status in (401, 403):
-        return AuthError(
-            f"Jira refused the credentials or permission ({status}): {message}",
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-        )
-    if status == 404:
-        return NotFoundError(f"not found on Jira: {message}", adapter=ADAPTER, ticket_id=ticket_id)
-    if status == 429:
-        lowered = {k.lower(): v for k, v in headers.items()}
-        return RateLimitedError(
-            f"Jira rate limit: {message}",
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-            retry_after=retry_after(lowered.get("retry-after")),
-        )
-    if status >= 500:
-        return UnavailableError(
-            f"Jira answered {status}: {message}",
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-            maybe_applied=write and status in (502, 504),
-        )
-    return InvalidError(
-        f"Jira rejected the request ({status}): {message}", adapter=ADAPTER, ticket_id=ticket_id
-    )
+    answer = HttpAnswer.of(status, headers, data)
+    return error_for(JIRA, answer, ticket_id=ticket_id, write=write)
 
 
-@contextmanager
-def translate(ticket_id: str | None = None, *, write: bool = False) -> Iterator[None]:
-    """Turn jira, requests and urllib3 exceptions into bridge errors, nothing else."""
+def _answer(exc: JIRAError) -> HttpAnswer:
+    response = exc.response
+    if response is None:
+        return HttpAnswer.of(exc.status_code or 0, {})
     try:
-        yield
-    except BridgeError:
-        raise
-    except JIRAError as exc:
-        response = exc.response
-        headers = dict(response.headers) if response is not None else {}
-        try:
-            data = response.json() if response is not None and response.content else None
-        except ValueError:
-            data = None
-        raise error_for_response(
-            exc.status_code or 0, headers, data, ticket_id=ticket_id, write=write
-        ) from None
-    except requests.exceptions.RequestException as exc:
-        raise transport_error(
-            exc, tracker="Jira", adapter=ADAPTER, ticket_id=ticket_id, write=write
-        ) from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise UnavailableError(
-            f"unexpected answer from Jira: {type(exc).__name__}: {exc}",
-            adapter=ADAPTER,
-            ticket_id=ticket_id,
-        ) from None
+        data = response.json() if response.content else None
+    except ValueError:
+        data = None
+    return HttpAnswer.of(exc.status_code or 0, dict(response.headers), data)
+
+
+def translate(ticket_id: str | None = None, *, write: bool = False) -> AbstractContextManager[None]:
+    """Turn jira, requests and urllib3 exceptions into bridge errors, nothing else."""
+    return translating(JIRA, JIRAError, _answer, ticket_id=ticket_id, write=write)

@@ -17,34 +17,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    stop_before_delay,
-)
-
 from bridge.contract import Adapter
-from bridge.errors import RateLimitedError, TransientError
+from bridge.errors import TransientError
 from bridge.feed import ChangeFeed
 from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
-from bridge.retry import RetryPolicy
+from bridge.retry import RetryPolicy, compute_wait, retrying
 
 __all__ = ["RetryingAdapter", "compute_wait"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def compute_wait(
-    policy: RetryPolicy, attempt: int, exc: BaseException | None, rng: random.Random
-) -> float:
-    """Seconds to wait before attempt ``attempt + 1``: Retry-After if given, else backoff."""
-    if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
-        return min(max(float(exc.retry_after), 0.0), policy.max_wait)
-    base = policy.initial_wait * 2 ** (attempt - 1)
-    return float(min(base + rng.uniform(0, policy.jitter * base), policy.max_wait))
 
 
 class RetryingAdapter(Adapter):
@@ -91,19 +73,7 @@ class RetryingAdapter(Adapter):
         have reached the tracker.
         """
         ambiguous = False
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            return compute_wait(self.policy, state.attempt_number, exc, self._rng)
-
-        retrying = Retrying(
-            stop=stop_after_attempt(self.policy.attempts) | stop_before_delay(self.policy.deadline),
-            wait=wait,
-            retry=retry_if_exception_type(TransientError),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        for attempt in retrying:
+        for attempt in retrying(self.policy, sleep=self._sleep, rng=self._rng):
             with attempt:
                 try:
                     if ambiguous and lookup is not None:

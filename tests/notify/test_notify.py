@@ -16,14 +16,7 @@ import respx
 from bridge import __version__
 from bridge.errors import ConfigError
 from bridge.models import Priority, Ticket
-from bridge.notify import (
-    Notifier,
-    NotifyEvent,
-    NotifySettings,
-    Webhook,
-    load_notifier,
-    retry_after_seconds,
-)
+from bridge.notify import Notifier, NotifyEvent, NotifySettings, Webhook, load_notifier
 from bridge.service import TicketingService
 from bridge.workflows import TicketingHelper, check_sla, handle_production_emergency
 
@@ -163,14 +156,34 @@ def test_retry_after_is_capped() -> None:
     assert clock.sleeps == [1.5]
 
 
-def test_retry_after_reads_seconds_and_http_dates() -> None:
-    """Retry-After is delta-seconds or an HTTP date; garbage is ignored."""
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-    assert retry_after_seconds("2.5") == 2.5
-    assert retry_after_seconds("Thu, 01 Jan 2026 12:00:07 GMT", now=now) == 7.0
-    assert retry_after_seconds("Thu, 01 Jan 2026 11:00:00 GMT", now=now) == 0.0
-    assert retry_after_seconds("soon") is None
-    assert retry_after_seconds(None) is None
+@respx.mock
+def test_retry_after_reads_decimal_seconds_and_http_dates() -> None:
+    """Retry-After in decimal seconds, as a past HTTP date (no wait) or a far one (capped);
+    a 503 that names its wait in garbage gets the backoff (0.25 s doubled three times)."""
+    route = respx.post(SECRET_URL).mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "0.5"}),
+            httpx.Response(503, headers={"Retry-After": "Thu, 01 Jan 2015 11:00:00 GMT"}),
+            httpx.Response(503, headers={"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}),
+            httpx.Response(503, headers={"Retry-After": "soon"}),
+            httpx.Response(200),
+        ]
+    )
+    notifier, clock = _notifier(attempts=5, max_wait=3.0, deadline=30.0)
+    notifier.ticket_created(_ticket())
+    assert route.call_count == 5
+    assert clock.sleeps == [0.5, 0.0, 3.0, 2.0]
+    assert notifier.sent == [("ops", "ticket_created")]
+
+
+@respx.mock
+def test_a_zero_max_wait_retries_at_once() -> None:
+    """``max_wait = 0`` (allowed in ``[notify]``) retries without waiting."""
+    route = respx.post(SECRET_URL).mock(side_effect=[httpx.Response(502), httpx.Response(200)])
+    notifier, clock = _notifier(max_wait=0)
+    notifier.ticket_created(_ticket())
+    assert route.call_count == 2
+    assert clock.sleeps == [0.0]
 
 
 @respx.mock

@@ -23,6 +23,7 @@ from bridge.sync.state import Conflict, SyncState
 
 if TYPE_CHECKING:
     from bridge.config import Config
+    from bridge.resilience import FallbackAdapter, ResilientService
 
 __all__ = [
     "POLICIES",
@@ -59,7 +60,40 @@ def open_sync(
     The outbox of operations queued while the tracker was down is replayed first (so that
     nothing is created twice); if the tracker is still unreachable, ``TransientError``.
     """
-    from bridge.factory import build_service, store_root
+    from bridge.factory import store_root
+    from bridge.resilience import ResilientService
+
+    name, fallback, service = _fallback_of(config, tracker)
+    try:
+        replayed = 0 if dry_run else _replay_first(service, name)
+        remote = ResilientService(service.remote, policy=config.retry)
+        root = store_root(fallback.local, config)
+        state = SyncState(root / f"sync-{name}.sqlite3", remote.sync_scope)
+        try:
+            overlap = config.sync.overlap_seconds
+            syncer = Syncer(
+                TicketingService(fallback.local),
+                remote,
+                state,
+                name=name,
+                policy=policy or config.sync.policy,
+                overlap=remote.sync_overlap if overlap is None else timedelta(seconds=overlap),
+                dry_run=dry_run,
+                progress=progress,
+            )
+            syncer.adopt(fallback.outbox.idmap())
+            yield SyncSession(syncer, state, replayed)
+        finally:
+            state.close()
+    finally:
+        service.close()
+
+
+def _fallback_of(
+    config: Config, tracker: str | None
+) -> tuple[str, FallbackAdapter, ResilientService]:
+    """The tracker's name, its fallback adapter and the service over it; a sync needs both."""
+    from bridge.factory import build_service
     from bridge.resilience import ResilientService
 
     name, _ = config.tracker_section(tracker)
@@ -69,44 +103,24 @@ def open_sync(
             "to sync it with"
         )
     service = build_service(config, name)
-    try:
-        if not isinstance(service, ResilientService) or service.fallback is None:
-            raise ConfigError(
-                f"{config.where}: sync keeps the tracker in step with the local store; "
-                "set [fallback] enabled = true and store = a local_json tracker"
-            )
-        replayed = 0
-        if len(service.fallback.outbox) and not dry_run:
-            report = service.replay()
-            replayed = report.sent
-            if report.remaining:
-                raise TransientError(
-                    f"{report.remaining} queued operations could not be replayed "
-                    f"({report.error}); sync again when {name} is reachable",
-                    adapter=name,
-                )
-        remote = ResilientService(service.remote, policy=config.retry)
-        local = TicketingService(service.fallback.local)
-        root = store_root(service.fallback.local, config)
-        state = SyncState(root / f"sync-{name}.sqlite3", remote.sync_scope)
-        try:
-            syncer = Syncer(
-                local,
-                remote,
-                state,
-                name=name,
-                policy=policy or config.sync.policy,
-                overlap=timedelta(
-                    seconds=config.sync.overlap_seconds
-                    if config.sync.overlap_seconds is not None
-                    else remote.sync_overlap.total_seconds()
-                ),
-                dry_run=dry_run,
-                progress=progress,
-            )
-            syncer.adopt(service.fallback.outbox.idmap())
-            yield SyncSession(syncer, state, replayed)
-        finally:
-            state.close()
-    finally:
+    if not isinstance(service, ResilientService) or service.fallback is None:
         service.close()
+        raise ConfigError(
+            f"{config.where}: sync keeps the tracker in step with the local store; "
+            "set [fallback] enabled = true and store = a local_json tracker"
+        )
+    return name, service.fallback, service
+
+
+def _replay_first(service: ResilientService, name: str) -> int:
+    """Replay the outbox so nothing is created twice; how many operations were sent."""
+    if service.outbox is None or not len(service.outbox):
+        return 0
+    report = service.replay()
+    if report.remaining:
+        raise TransientError(
+            f"{report.remaining} queued operations could not be replayed "
+            f"({report.error}); sync again when {name} is reachable",
+            adapter=name,
+        )
+    return report.sent

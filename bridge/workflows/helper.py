@@ -127,15 +127,7 @@ class TicketingHelper:
         )
         kind = context.get("type")
         ticket_type = TicketType(kind) if kind in {t.value for t in TicketType} else TicketType.TASK
-        hours = settings.sla_for(level)
-        due = utcnow() + timedelta(hours=hours)
-        metadata: dict[str, JsonValue] = {
-            **context,
-            "agent": agent,
-            "sla": {"hours": hours, "due_at": due.isoformat(timespec="seconds")},
-        }
-        if unresolved:
-            metadata["unresolved_dependencies"] = list(unresolved)
+        metadata = _task_metadata(context, agent, settings.sla_for(level), unresolved)
         own = settings.label_for(agent)
         ticket = self.service.create_ticket(
             agent_title(agent, task_description),
@@ -229,3 +221,18 @@ class TicketingHelper:
                 return None
             return due if due.tzinfo else due.replace(tzinfo=UTC)
         return None
+
+
+def _task_metadata(
+    context: dict[str, JsonValue], agent: str, hours: float, unresolved: list[str]
+) -> dict[str, JsonValue]:
+    """The context, the owning agent and the SLA (hours and due time) as ticket metadata."""
+    due = utcnow() + timedelta(hours=hours)
+    metadata: dict[str, JsonValue] = {
+        **context,
+        "agent": agent,
+        "sla": {"hours": hours, "due_at": due.isoformat(timespec="seconds")},
+    }
+    if unresolved:
+        metadata["unresolved_dependencies"] = list(unresolved)
+    return metadata

@@ -1,5 +1,10 @@
 """The durable outbox: operations that could not reach the tracker, in order, until replayed.
 
+An entry that the tracker refuses for good (a permanent error) moves to the dead-letter
+list with its error, and so does every later entry that depends on it (the same ticket, or a
+ticket it links to that was never created); the rest goes on. ``retry`` puts a dead entry
+and its followers back in the queue, ``drop`` forgets them.
+
 It lives in one SQLite file beside the fallback store and also holds the id map (local id ->
 tracker id) and the last known state of every ticket the bridge has seen, so that an update
 made while the tracker is down still returns a usable ticket. Each entry is marked *sending*
@@ -23,11 +28,17 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL, ticket_id TEXT,
     payload TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'queued', error TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL, blocked_by INTEGER
 );
 CREATE TABLE IF NOT EXISTS idmap (local_id TEXT PRIMARY KEY, remote_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS known (ticket_id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
+
+
+_COLUMNS = "seq, op, ticket_id, payload, state, error, created_at, blocked_by"
+_LIVE = f"SELECT {_COLUMNS} FROM entries WHERE state != 'dead' ORDER BY seq"  # noqa: S608
+_ONE = f"SELECT {_COLUMNS} FROM entries WHERE seq = ?"  # noqa: S608
+_DEAD = f"SELECT {_COLUMNS} FROM entries WHERE state = 'dead' ORDER BY seq"  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,18 @@ class Entry:
     state: str
     error: str | None
     created_at: str
+    blocked_by: int | None = None
+
+    @property
+    def dead(self) -> bool:
+        """True for an entry on the dead-letter list."""
+        return self.state == "dead"
+
+    def links(self) -> set[str]:
+        """The ticket ids this entry's payload refers to (parent and dependencies)."""
+        found = {str(self.payload["parent_id"])} if self.payload.get("parent_id") else set()
+        deps = self.payload.get("dependencies") or []
+        return found | {str(d) for d in deps if isinstance(d, str)}
 
 
 class Outbox:
@@ -54,6 +77,9 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
+        if "blocked_by" not in columns:  # an outbox written before dead letters existed
+            self._db.execute("ALTER TABLE entries ADD COLUMN blocked_by INTEGER")
 
     def close(self) -> None:
         with self._mutex:
@@ -77,18 +103,33 @@ class Outbox:
             )
             return int(cur.lastrowid or 0)
 
-    def entries(self) -> list[Entry]:
-        """Every queued operation, oldest first."""
+    def entries(self, *, dead: bool = False) -> list[Entry]:
+        """The queued operations, oldest first (``dead=True``: the dead-letter list)."""
+        where = "state = 'dead'" if dead else "state != 'dead'"
         with self._mutex:
             rows = self._db.execute(
-                "SELECT seq, op, ticket_id, payload, state, error, created_at "
-                "FROM entries ORDER BY seq"
+                "SELECT seq, op, ticket_id, payload, state, error, created_at, blocked_by "
+                f"FROM entries WHERE {where} ORDER BY seq"
             ).fetchall()
-        return [Entry(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
+        return [_entry(row) for row in rows]
+
+    def entry(self, seq: int) -> Entry | None:
+        """One entry, queued or dead."""
+        with self._mutex:
+            row = self._db.execute(_ONE, (seq,)).fetchone()
+        return None if row is None else _entry(row)
 
     def __len__(self) -> int:
+        """How many entries wait to be sent (dead ones not counted)."""
         with self._mutex:
-            return int(self._db.execute("SELECT count(*) FROM entries").fetchone()[0])
+            sql = "SELECT count(*) FROM entries WHERE state != 'dead'"
+            return int(self._db.execute(sql).fetchone()[0])
+
+    def dead_count(self) -> int:
+        """How many entries are on the dead-letter list."""
+        with self._mutex:
+            sql = "SELECT count(*) FROM entries WHERE state = 'dead'"
+            return int(self._db.execute(sql).fetchone()[0])
 
     def pending_for(self, ticket_id: str) -> bool:
         """True if an operation on ``ticket_id`` is still queued."""
@@ -101,11 +142,44 @@ class Outbox:
         with self._mutex:
             self._db.execute("UPDATE entries SET state = 'sending' WHERE seq = ?", (seq,))
 
-    def mark_failed(self, seq: int, error: str) -> None:
+    def mark_dead(self, seq: int, error: str, *, blocked_by: int | None = None) -> None:
+        """Move an entry to the dead-letter list with the reason (or the entry it follows)."""
         with self._mutex:
             self._db.execute(
-                "UPDATE entries SET state = 'failed', error = ? WHERE seq = ?", (error, seq)
+                "UPDATE entries SET state = 'dead', error = ?, blocked_by = ? WHERE seq = ?",
+                (error, blocked_by, seq),
             )
+
+    def retry(self, seq: int) -> list[int]:
+        """Queue a dead entry again, with the entries that died because of it, in order."""
+        with self._mutex:
+            seqs = self._family(seq)
+            self._db.executemany(
+                "UPDATE entries SET state = 'queued', error = NULL, blocked_by = NULL "
+                "WHERE seq = ? AND state = 'dead'",
+                [(s,) for s in seqs],
+            )
+        return seqs
+
+    def drop(self, seq: int) -> list[int]:
+        """Forget an entry and the dead entries that follow it; the sequence numbers dropped."""
+        with self._mutex:
+            seqs = self._family(seq)
+            self._db.executemany("DELETE FROM entries WHERE seq = ?", [(s,) for s in seqs])
+        return seqs
+
+    def _family(self, seq: int) -> list[int]:
+        if self.entry(seq) is None:
+            return []
+        family, frontier = [seq], [seq]
+        while frontier:
+            rows = [
+                self._db.execute("SELECT seq FROM entries WHERE blocked_by = ?", (s,)).fetchall()
+                for s in frontier
+            ]
+            frontier = [int(r[0]) for found in rows for r in found if int(r[0]) not in family]
+            family.extend(frontier)
+        return sorted(family)
 
     def complete(self, seq: int, *, mapped: tuple[str, str] | None = None) -> None:
         """Drop a sent entry and, for a create, record local id -> tracker id, atomically."""
@@ -145,3 +219,7 @@ class Outbox:
             sql = "SELECT doc FROM known WHERE ticket_id = ?"
             row = self._db.execute(sql, (ticket_id,)).fetchone()
         return None if row is None else Ticket.model_validate_json(row[0])
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    return Entry(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6], row[7])

@@ -28,6 +28,9 @@ class ReplayReport:
     stopped_at: int | None = None
     error: str | None = None
     mapped: dict[str, str] = field(default_factory=dict)
+    dead: list[int] = field(default_factory=list)
+    """Entries moved to the dead-letter list by this replay (refused for good, or following
+    one that was)."""
 
 
 def map_ids(value: JsonValue, idmap: dict[str, str]) -> JsonValue:
@@ -39,6 +42,29 @@ def map_ids(value: JsonValue, idmap: dict[str, str]) -> JsonValue:
     if isinstance(value, dict):
         return {k: map_ids(v, idmap) for k, v in value.items()}
     return value
+
+
+@dataclass
+class _Blocked:
+    """What dead entries hold back: later entries about the same ticket, and entries that
+    link to a ticket whose create is dead (it will never exist on the tracker)."""
+
+    tickets: dict[str, int] = field(default_factory=dict)
+    never_created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, entry: Entry, cause: int) -> None:
+        if entry.ticket_id is None:
+            return
+        self.tickets.setdefault(entry.ticket_id, cause)
+        if entry.op == "create":
+            self.never_created.setdefault(entry.ticket_id, cause)
+
+    def cause(self, entry: Entry) -> int | None:
+        """The dead entry that ``entry`` must follow, if any."""
+        causes = [self.tickets[entry.ticket_id]] if entry.ticket_id in self.tickets else []
+        if entry.op in ("create", "update"):
+            causes += [self.never_created[t] for t in entry.links() if t in self.never_created]
+        return min(causes) if causes else None
 
 
 class Replayer:
@@ -81,23 +107,46 @@ class Replayer:
         return TicketChanges(**mapped)
 
     def replay(self, *, attempts: int | None = None) -> ReplayReport:
-        """Send the outbox in order, exactly once; stop at the first entry that fails."""
+        """Send the outbox in order, exactly once.
+
+        A transient failure stops the replay (the tracker is down: the rest waits). A
+        permanent one moves the entry to the dead-letter list, with every later entry that
+        depends on it, and the replay goes on with the others.
+        """
         report = ReplayReport()
         remote = self.remote if attempts is None else self.remote.with_attempts(attempts)
+        blocked = self._dead_tickets()
         try:
             for entry in self.outbox.entries():
+                cause = blocked.cause(entry)
+                if cause is not None:
+                    self.outbox.mark_dead(
+                        entry.seq, f"follows dead entry {cause}", blocked_by=cause
+                    )
+                    report.dead.append(entry.seq)
+                    blocked.add(entry, cause)
+                    continue
                 try:
                     self._replay_one(remote, entry, report)
-                except BridgeError as exc:
-                    report.stopped_at = entry.seq
-                    report.error = str(exc)
-                    if not isinstance(exc, TransientError):
-                        self.outbox.mark_failed(entry.seq, str(exc))
+                except TransientError as exc:
+                    report.stopped_at, report.error = entry.seq, str(exc)
                     break
+                except BridgeError as exc:
+                    self.outbox.mark_dead(entry.seq, str(exc))
+                    report.dead.append(entry.seq)
+                    report.error = str(exc)
+                    blocked.add(entry, entry.seq)
+                    continue
                 report.sent += 1
         finally:
             report.remaining = len(self.outbox)
         return report
+
+    def _dead_tickets(self) -> _Blocked:
+        blocked = _Blocked()
+        for entry in self.outbox.entries(dead=True):
+            blocked.add(entry, entry.blocked_by or entry.seq)
+        return blocked
 
     def _replay_one(self, remote: RetryingAdapter, entry: Entry, report: ReplayReport) -> None:
         ambiguous = entry.state == "sending"

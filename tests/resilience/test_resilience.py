@@ -162,8 +162,9 @@ def test_queued_operations_wait_behind_the_outbox(env: Env) -> None:
     assert titles == ["First", "After recovery"]
 
 
-def test_failed_replay_stops_and_keeps_the_rest(env: Env) -> None:
-    """A permanent error stops the replay at that entry; the later entries stay queued."""
+def test_refused_entry_goes_to_dead_letters_and_the_rest_goes_on(env: Env) -> None:
+    """A permanent error moves that entry to the dead-letter list; later entries for other
+    tickets are still sent; retry puts the dead one back and the next replay sends it."""
     env.remote.down = True
     a = env.service.create_ticket("A")
     env.service.create_ticket("B")
@@ -171,13 +172,52 @@ def test_failed_replay_stops_and_keeps_the_rest(env: Env) -> None:
     env.remote.down = False
     env.remote.errors = [InvalidError("rejected")]
     report = env.service.replay()
-    assert report.sent == 0
-    assert report.remaining == 3
-    assert "rejected" in (report.error or "")
-    report = env.service.replay()
+    assert report.sent == 2
     assert report.remaining == 0
-    assert [t.title for t in env.remote.iter_tickets()] == ["A", "B", "C"]
+    [dead] = env.outbox.entries(dead=True)
+    assert report.dead == [dead.seq]
+    assert dead.ticket_id == a.id
+    assert "rejected" in (dead.error or "")
+    assert [t.title for t in env.remote.iter_tickets()] == ["B", "C"]
+    assert env.outbox.retry(dead.seq) == [dead.seq]
+    assert env.service.replay().sent == 1
+    assert sorted(t.title for t in env.remote.iter_tickets()) == ["A", "B", "C"]
     assert env.service.get_ticket(a.id).title == "A"
+
+
+def test_a_poison_entry_holds_back_only_what_depends_on_it(env: Env) -> None:
+    """Entries about a ticket whose create is dead follow it to the dead-letter list (its
+    comments, its subtasks); entries about other tickets are delivered; drop forgets them."""
+    env.remote.down = True
+    a = env.service.create_ticket("A")
+    env.service.add_comment(a.id, "on A", author="qa")
+    child = env.service.create_ticket("Child of A", parent_id=a.id)
+    other = env.service.create_ticket("Other")
+    env.service.add_comment(other.id, "on Other", author="qa")
+    env.remote.down = False
+    env.remote.errors = [InvalidError("rejected")]
+    report = env.service.replay()
+    assert report.sent == 2
+    dead = env.outbox.entries(dead=True)
+    assert [e.ticket_id for e in dead] == [a.id, a.id, child.id]
+    assert all(e.blocked_by == dead[0].seq for e in dead[1:])
+    [delivered] = env.remote.iter_tickets()
+    assert delivered.title == "Other"
+    assert [c.body for c in env.remote.list_comments(delivered.id)] == ["on Other"]
+    assert env.outbox.drop(dead[0].seq) == [e.seq for e in dead]
+    assert env.outbox.entries(dead=True) == []
+
+
+def test_new_work_after_a_dead_entry_is_not_queued_behind_it(env: Env) -> None:
+    """Once an entry is dead the outbox no longer holds back new operations."""
+    env.remote.down = True
+    env.service.create_ticket("Poison")
+    env.remote.down = False
+    env.remote.errors = [InvalidError("rejected")]
+    env.service.replay()
+    fresh = env.service.create_ticket("Fresh")
+    assert not fresh.pending
+    assert env.outbox.dead_count() == 1
 
 
 def _workload(service: TicketingService, before: list[str]) -> list[str]:

@@ -14,8 +14,9 @@ PM workflow layer (``TicketingHelper``, ``PMOrchestrator``, ...) loads on first 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from pathlib import Path as _Path
+from typing import TYPE_CHECKING
+from typing import Any as _Any
 
 from bridge._version import __version__
 from bridge.contract import Adapter, Capabilities
@@ -47,7 +48,8 @@ from bridge.models import (
     TicketType,
     TrackerRef,
 )
-from bridge.service import TicketingService, install_default_provider
+from bridge.service import TicketingService
+from bridge.service import install_default_provider as _install_default_provider
 
 if TYPE_CHECKING:
     from bridge.config import Config
@@ -97,7 +99,6 @@ __all__ = [
     "TransientError",
     "UnavailableError",
     "UnsupportedError",
-    "__version__",
     "build_bridge",
     "create_phased_ticket",
     "delegate_to_available_agent",
@@ -126,7 +127,7 @@ _WORKFLOW_NAMES = frozenset(
 )
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _WORKFLOW_NAMES:
         import bridge.workflows
 
@@ -175,7 +176,7 @@ def get_ticketing_service(
 class _DefaultService:
     """Answers ``TicketingService.get_instance()`` from the factory's process default."""
 
-    def get(self, config_path: str | Path | None = None) -> TicketingService:
+    def get(self, config_path: str | _Path | None = None) -> TicketingService:
         from bridge.factory import get_default
 
         return get_default(config_path).service
@@ -186,4 +187,4 @@ class _DefaultService:
         reset_default()
 
 
-install_default_provider(_DefaultService())
+_install_default_provider(_DefaultService())

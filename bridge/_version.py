@@ -1,3 +1,3 @@
-"""The version of ticket-bridge, in one place (``pyproject.toml`` reads it from here)."""
+"""The version of ticket-bridge, declared here only: packaging and ``bridge`` read it."""
 
 __version__ = "0.2.0"

@@ -30,7 +30,7 @@ from bridge.errors import ConfigError
 from bridge.notify import NotifySettings
 from bridge.registry import config_model
 from bridge.retry import RetryPolicy
-from bridge.validation import describe_errors
+from bridge.validation import describe_config_errors
 from bridge.workflows._config import WorkflowSettings
 
 __all__ = [
@@ -166,9 +166,7 @@ def tracker_section(name: str, raw: object, base_dir: Path) -> BaseModel:
     try:
         return model.model_validate(raw, context={"base_dir": base_dir})
     except ValidationError as exc:
-        raise ConfigError(
-            "; ".join(describe_errors(exc, f"trackers.{name}", config=True))
-        ) from None
+        raise ConfigError("; ".join(describe_config_errors(exc, f"trackers.{name}"))) from None
 
 
 def _discover(path: str | os.PathLike[str] | None, cwd: Path) -> Path | None:
@@ -225,4 +223,4 @@ def parse_config(
 
 def config_error(exc: ValidationError, where: str, prefix: str = "") -> ConfigError:
     """One ``ConfigError`` naming the file, each bad key and what was expected."""
-    return ConfigError(f"{where}: " + "; ".join(describe_errors(exc, prefix, config=True)))
+    return ConfigError(f"{where}: " + "; ".join(describe_config_errors(exc, prefix)))

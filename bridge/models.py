@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Self, TypeVar
+from typing import Any, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from bridge.errors import InvalidError
+from bridge.validation import describe_errors
 
 __all__ = [
     "Comment",
@@ -58,12 +68,12 @@ class _Choice(StrEnum):
     @classmethod
     def parse(cls, value: object, field: str | None = None) -> Self:
         """Return the member for ``value`` or raise :class:`InvalidError` naming the choices."""
-        try:
-            return cls(value)  # type: ignore[arg-type]  # _missing_ handles the rest
-        except ValueError:
-            allowed = ", ".join(m.value for m in cls)
-            name = field or cls.__name__.lower()
-            raise InvalidError(f"invalid {name} {value!r}: expected one of {allowed}") from None
+        if isinstance(value, str):
+            with suppress(ValueError):
+                return cls(value)  # _missing_ accepts any case and spaces or hyphens
+        allowed = ", ".join(m.value for m in cls)
+        name = field or cls.__name__.lower()
+        raise InvalidError(f"invalid {name} {value!r}: expected one of {allowed}")
 
 
 class Status(_Choice):
@@ -131,16 +141,16 @@ def check_ticket_id(value: object, *, adapter: str | None = None) -> str:
     return value
 
 
-E = TypeVar("E", bound=_Choice)
+_CHOICES: dict[str, type[_Choice]] = {"status": Status, "priority": Priority, "type": TicketType}
 
 
-def _parse_many(kind: type[E], value: object, field: str) -> tuple[E, ...]:
+def _parse_many(field: str, value: object) -> tuple[_Choice, ...]:
     if value is None:
         return ()
     items: Iterable[object] = (
         (value,) if isinstance(value, str) else value if isinstance(value, Iterable) else (value,)
     )
-    return tuple(kind.parse(item, field) for item in items)
+    return tuple(_CHOICES[field].parse(item, field) for item in items)
 
 
 def _clean_labels(value: object) -> list[str]:
@@ -158,48 +168,29 @@ def _clean_labels(value: object) -> list[str]:
     return list(seen)
 
 
-def _clean_title(value: object) -> object:
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            raise ValueError("title must not be empty")
-        if len(value) > MAX_TITLE:
-            raise ValueError(f"title is {len(value)} characters long; the maximum is {MAX_TITLE}")
-    return value
-
-
-def _clean_ids(value: object) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ValueError("dependencies must be a list of ticket ids")
-    return list(dict.fromkeys(check_ticket_id(item) for item in value))
-
-
-class _Fields(BaseModel):
+class _Checked(BaseModel):
     """Validators shared by the ticket, the draft and the changes."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    @field_validator("status", mode="before", check_fields=False)
+    @field_validator(*_CHOICES, mode="before", check_fields=False)
     @classmethod
-    def _status(cls, value: object) -> object:
-        return None if value is None else Status.parse(value, "status")
-
-    @field_validator("priority", mode="before", check_fields=False)
-    @classmethod
-    def _priority(cls, value: object) -> object:
-        return None if value is None else Priority.parse(value, "priority")
-
-    @field_validator("type", mode="before", check_fields=False)
-    @classmethod
-    def _type(cls, value: object) -> object:
-        return None if value is None else TicketType.parse(value, "type")
+    def _choice(cls, value: object, info: ValidationInfo) -> object:
+        field = str(info.field_name)
+        return None if value is None else _CHOICES[field].parse(value, field)
 
     @field_validator("title", mode="before", check_fields=False)
     @classmethod
     def _title(cls, value: object) -> object:
-        return _clean_title(value)
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                raise ValueError("title must not be empty")
+            if len(value) > MAX_TITLE:
+                raise ValueError(
+                    f"title is {len(value)} characters long; the maximum is {MAX_TITLE}"
+                )
+        return value
 
     @field_validator("labels", mode="before", check_fields=False)
     @classmethod
@@ -214,7 +205,11 @@ class _Fields(BaseModel):
     @field_validator("dependencies", mode="before", check_fields=False)
     @classmethod
     def _deps(cls, value: object) -> object:
-        return _clean_ids(value)
+        if value is None:
+            return []
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise ValueError("dependencies must be a list of ticket ids")
+        return list(dict.fromkeys(check_ticket_id(item) for item in value))
 
     @field_validator("assignee", mode="before", check_fields=False)
     @classmethod
@@ -235,10 +230,14 @@ class TrackerRef(BaseModel):
     native_id: str | None = None
 
 
-class Ticket(_Fields):
-    """One ticket, as every adapter returns it."""
+class _TicketFields(_Checked):
+    """The ticket fields, declared once: what a draft gives and what a ticket holds.
 
-    id: str
+    :class:`Ticket` adds its id, timestamps, tracker and ``pending``; :class:`TicketDraft`
+    adds ``idempotency_key``; :class:`TicketChanges` repeats these names, so that type
+    checkers see them, under one rule: each one becomes ``<its type> | None = None``.
+    """
+
     title: str
     description: str = ""
     status: Status = Status.OPEN
@@ -250,6 +249,17 @@ class Ticket(_Fields):
     dependencies: list[str] = Field(default_factory=list)
     metadata: dict[str, JsonValue] = Field(default_factory=dict)
     resolution: str | None = None
+
+
+class _TicketId(_Checked):
+    """A ticket's id, a base of its own so that it comes first in a dumped ticket."""
+
+    id: str
+
+
+class Ticket(_TicketFields, _TicketId):
+    """One ticket, as every adapter returns it."""
+
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     tracker: TrackerRef | None = None
@@ -276,25 +286,29 @@ class Comment(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class TicketDraft(_Fields):
+class TicketDraft(_TicketFields):
     """What ``create_ticket`` takes."""
 
-    title: str
-    description: str = ""
-    status: Status = Status.OPEN
-    priority: Priority = Priority.MEDIUM
-    type: TicketType = TicketType.TASK
-    assignee: str | None = None
-    labels: list[str] = Field(default_factory=list)
-    parent_id: str | None = None
-    dependencies: list[str] = Field(default_factory=list)
-    metadata: dict[str, JsonValue] = Field(default_factory=dict)
-    resolution: str | None = None
     idempotency_key: str | None = None
 
 
-class TicketChanges(_Fields):
-    """What ``update_ticket`` takes: only the fields that were given are applied."""
+# A field the ticket cannot hold as None (a string, a choice, a list, a mapping) cannot be
+# cleared by a change; an optional one (assignee, parent, resolution) is cleared with None.
+_UNCLEARABLE = tuple(
+    name
+    for name, info in _TicketFields.model_fields.items()
+    if type(None) not in get_args(info.annotation)
+)
+
+
+class TicketChanges(_Checked):
+    """What ``update_ticket`` takes: only the fields that were given are applied.
+
+    The fields are those of a draft without its idempotency key, each one
+    ``<its type> | None = None``: a field left out is kept. Given as None, an optional field
+    (assignee, parent, resolution) is cleared, labels and dependencies become empty, and
+    any other field is refused.
+    """
 
     title: str | None = None
     description: str | None = None
@@ -308,7 +322,7 @@ class TicketChanges(_Fields):
     metadata: dict[str, JsonValue] | None = None
     resolution: str | None = None
 
-    @field_validator("title", "description", "status", "priority", "type", "labels", "metadata")
+    @field_validator(*_UNCLEARABLE)
     @classmethod
     def _not_none(cls, value: object) -> object:
         if value is None:
@@ -344,20 +358,10 @@ class TicketQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=1000)
     cursor: str | None = None
 
-    @field_validator("status", mode="before")
+    @field_validator(*_CHOICES, mode="before")
     @classmethod
-    def _statuses(cls, value: object) -> object:
-        return _parse_many(Status, value, "status")
-
-    @field_validator("priority", mode="before")
-    @classmethod
-    def _priorities(cls, value: object) -> object:
-        return _parse_many(Priority, value, "priority")
-
-    @field_validator("type", mode="before")
-    @classmethod
-    def _types(cls, value: object) -> object:
-        return _parse_many(TicketType, value, "type")
+    def _choices(cls, value: object, info: ValidationInfo) -> object:
+        return _parse_many(str(info.field_name), value)
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -415,11 +419,5 @@ def invalid_from_validation(
     exc: ValidationError, *, adapter: str | None = None, ticket_id: str | None = None
 ) -> InvalidError:
     """Turn a pydantic ``ValidationError`` into one clear :class:`InvalidError`."""
-    parts = []
-    for err in exc.errors(include_url=False):
-        where = ".".join(str(p) for p in err["loc"]) or "input"
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown field"
-        parts.append(f"{where}: {message}")
-    return InvalidError("; ".join(parts), adapter=adapter, ticket_id=ticket_id)
+    problems = describe_errors(exc)
+    return InvalidError("; ".join(problems), adapter=adapter, ticket_id=ticket_id)

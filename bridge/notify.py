@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bridge.errors import ConfigError, RateLimitedError, TransientError, UnavailableError
 from bridge.models import Priority, Ticket
 from bridge.retry import RetryPolicy, parse_retry_after, retrying
-from bridge.validation import describe_errors
+from bridge.validation import describe_config_errors
 
 if TYPE_CHECKING:
     import httpx
@@ -272,7 +272,7 @@ class Notifier:
         """One request, given what is left of the deadline; raises why it failed."""
         import httpx
 
-        from bridge import __version__
+        from bridge._version import __version__
 
         settings = self.settings
         timeout = min(settings.timeout, settings.deadline - (self._clock() - start))
@@ -305,5 +305,5 @@ def load_notifier(raw: dict[str, Any] | None = None) -> Notifier:
         return Notifier(NotifySettings.model_validate(raw or {}))
     except ValidationError as exc:
         raise ConfigError(
-            "configuration: " + "; ".join(describe_errors(exc, "notify", config=True))
+            "configuration: " + "; ".join(describe_config_errors(exc, "notify"))
         ) from None

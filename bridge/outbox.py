@@ -105,12 +105,8 @@ class Outbox:
 
     def entries(self, *, dead: bool = False) -> list[Entry]:
         """The queued operations, oldest first (``dead=True``: the dead-letter list)."""
-        where = "state = 'dead'" if dead else "state != 'dead'"
         with self._mutex:
-            rows = self._db.execute(
-                "SELECT seq, op, ticket_id, payload, state, error, created_at, blocked_by "
-                f"FROM entries WHERE {where} ORDER BY seq"
-            ).fetchall()
+            rows = self._db.execute(_DEAD if dead else _LIVE).fetchall()
         return [_entry(row) for row in rows]
 
     def entry(self, seq: int) -> Entry | None:

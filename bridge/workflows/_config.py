@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bridge.defaults import AGENT_LABEL
 from bridge.errors import ConfigError
 from bridge.models import Priority
-from bridge.validation import describe_errors
+from bridge.validation import describe_config_errors
 
 __all__ = ["DEFAULT_SLA_HOURS", "WorkflowSettings", "load_settings"]
 
@@ -98,5 +98,5 @@ def load_settings(raw: dict[str, Any] | None = None) -> WorkflowSettings:
         return WorkflowSettings.model_validate(raw or {})
     except ValidationError as exc:
         raise ConfigError(
-            "configuration: " + "; ".join(describe_errors(exc, "workflows", config=True))
+            "configuration: " + "; ".join(describe_config_errors(exc, "workflows"))
         ) from None

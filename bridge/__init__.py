@@ -18,7 +18,7 @@ from pathlib import Path as _Path
 from typing import TYPE_CHECKING
 from typing import Any as _Any
 
-from bridge._version import __version__
+from bridge._version import __version__ as __version__
 from bridge.contract import Adapter, Capabilities
 from bridge.errors import (
     AuthError,

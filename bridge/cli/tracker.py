@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.cli._common import emit
+from bridge.cli.outbox import add_outbox_command
 from bridge.defaults import ID_PREFIX
 from bridge.errors import InvalidError
 from bridge.service import TicketingService
@@ -53,27 +54,6 @@ def cmd_children(args: argparse.Namespace, service: TicketingService) -> int:
     children = service.get_children(args.id)
     text = render_table(TICKET_HEADERS, ticket_rows(children)) if children else "no children"
     emit(args, children, text)
-    return 0
-
-
-def _resilient(service: TicketingService) -> Any:
-    from bridge.resilience import ResilientService
-
-    if not isinstance(service, ResilientService) or service.outbox is None:
-        raise InvalidError(
-            f"{service!r} has no outbox: the local store never falls back; "
-            "select a github or jira tracker (--tracker NAME)"
-        )
-    return service
-
-
-def cmd_outbox(args: argparse.Namespace, service: TicketingService) -> int:
-    from bridge.render import render_table
-
-    entries = _resilient(service).outbox.entries()
-    rows = [[e.seq, e.op, e.ticket_id, e.state, e.created_at[:19], e.error] for e in entries]
-    text = render_table(("seq", "op", "ticket", "state", "queued", "error"), rows)
-    emit(args, [e.__dict__ for e in entries], text if entries else "the outbox is empty")
     return 0
 
 
@@ -151,8 +131,7 @@ def add_link_commands(sub: Any) -> None:
     p.add_argument("id")
     p.set_defaults(handler=cmd_children)
 
-    p = sub.add_parser("outbox", help="operations queued while the tracker was unreachable")
-    p.set_defaults(handler=cmd_outbox)
+    add_outbox_command(sub)
 
     p = sub.add_parser("sync", help="two-way sync of the local store with a tracker")
     p.add_argument("name", nargs="?", help="the [trackers.<name>] to sync (default: [bridge]'s)")

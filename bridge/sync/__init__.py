@@ -82,6 +82,12 @@ def open_sync(
                 progress=progress,
             )
             syncer.adopt(fallback.outbox.idmap())
+            dead = fallback.outbox.dead_count()
+            if dead:
+                syncer.report.problems.append(
+                    f"{dead} outbox entries were refused by {name} and wait for you: "
+                    "ticket-bridge outbox"
+                )
             yield SyncSession(syncer, state, replayed)
         finally:
             state.close()

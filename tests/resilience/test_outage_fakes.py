@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,60 @@ max_wait = 0.01
         assert [i.title for i in app.issues.values()] == ["Filed offline"]
         assert main(["--json", "show", local_id]) == 0
         assert '"id": "1"' in capsys.readouterr().out
+        assert main(["outbox"]) == 0
+        assert "the outbox is empty" in capsys.readouterr().out
+    finally:
+        server.stop()
+
+
+def test_dead_entry_is_listed_shown_retried_dropped_and_fails_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comment queued for an issue that was then deleted is refused for good: it goes to
+    the dead letters while the other queued work is delivered; ``outbox`` lists it (exit 1),
+    ``show`` names it, ``sync`` reports it and exits 1, ``retry`` queues it again, ``drop``
+    asks, ``drop --yes`` forgets it."""
+    server, app, _ = _start("github")
+    try:
+        config = tmp_path / "ticket-bridge.toml"
+        config.write_text(
+            f'''[bridge]
+tracker = "github"
+[trackers.github]
+type = "github"
+repo = "octo/tickets"
+base_url = "{server.url}/api/v3"
+seconds_between_requests = 0
+seconds_between_writes = 0
+[trackers.local]
+type = "local_json"
+path = "store"
+[retry]
+attempts = 1
+'''
+        )
+        monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
+        monkeypatch.setenv("TICKET_BRIDGE_CONFIG", str(config))
+        assert main(["create", "Doomed"]) == 0
+        doomed = capsys.readouterr().out.strip()
+        server.inject(Fault(status=503, times=10**6))
+        assert main(["comment", doomed, "too late"]) == 0
+        assert main(["create", "Fine"]) == 0
+        capsys.readouterr()
+        server.clear_faults()
+        app.delete_issue(int(doomed))
+        assert main(["sync", "--push-only"]) == 1
+        assert "refused" in capsys.readouterr().out
+        assert [i.title for i in app.issues.values()] == ["Fine"]
+        assert main(["--json", "outbox"]) == 1
+        [dead] = json.loads(capsys.readouterr().out)["dead"]
+        assert dead["op"] == "comment"
+        assert main(["outbox", "show", str(dead["seq"])]) == 0
+        assert "too late" in capsys.readouterr().out
+        assert main(["outbox", "retry", str(dead["seq"])]) == 0
+        assert main(["outbox", "drop", str(dead["seq"])]) == 1  # not confirmed
+        assert main(["outbox", "drop", str(dead["seq"]), "--yes"]) == 0
+        capsys.readouterr()
         assert main(["outbox"]) == 0
         assert "the outbox is empty" in capsys.readouterr().out
     finally:

@@ -73,6 +73,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             policy=args.policy,
             dry_run=args.dry_run,
             progress=progress,
+            wait=args.wait,
         ) as session,
     ):
         report = session.syncer.run(
@@ -139,6 +140,9 @@ def add_link_commands(sub: Any) -> None:
     p.add_argument("--push-only", action="store_true", help="send local changes only")
     p.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     p.add_argument("--full", action="store_true", help="read everything, not just changes")
+    p.add_argument(
+        "--wait", action="store_true", help="wait for a sync already running, instead of exit 1"
+    )
     p.add_argument(
         "--policy",
         choices=("newer", "local-wins", "remote-wins"),

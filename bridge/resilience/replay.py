@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import JsonValue
 
 from bridge.errors import BridgeError, TransientError
+from bridge.lockfile import Busy, ProcessLock
 from bridge.models import TicketChanges, TicketDraft
 from bridge.outbox import Entry, Outbox
 from bridge.resilience.retrying import RetryingAdapter
@@ -114,6 +115,18 @@ class Replayer:
         depends on it, and the replay goes on with the others.
         """
         report = ReplayReport()
+        lock = ProcessLock(
+            self.outbox.path.with_name(self.outbox.path.name + ".lock"), what="replay"
+        )
+        try:
+            with lock:
+                self._send_all(report, attempts)
+        except Busy as exc:  # another process is sending this outbox right now
+            report.error = str(exc)
+            report.remaining = len(self.outbox)
+        return report
+
+    def _send_all(self, report: ReplayReport, attempts: int | None) -> None:
         remote = self.remote if attempts is None else self.remote.with_attempts(attempts)
         blocked = self._dead_tickets()
         try:
@@ -140,7 +153,6 @@ class Replayer:
                 report.sent += 1
         finally:
             report.remaining = len(self.outbox)
-        return report
 
     def _dead_tickets(self) -> _Blocked:
         blocked = _Blocked()

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bridge.errors import ConfigError, TransientError
+from bridge.lockfile import ProcessLock
 from bridge.service import TicketingService
 from bridge.sync.engine import Progress, Syncer
 from bridge.sync.merge import POLICIES, Policy
@@ -54,45 +55,52 @@ def open_sync(
     policy: Policy | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    wait: bool = False,
 ) -> Iterator[SyncSession]:
     """Build the syncer for ``[trackers.<tracker>]`` and the local store beside it.
 
-    The outbox of operations queued while the tracker was down is replayed first (so that
-    nothing is created twice); if the tracker is still unreachable, ``TransientError``.
+    One sync at a time per store and tracker: a second raises :class:`~bridge.lockfile.Busy`
+    naming the first one's pid (``wait=True`` waits for it). The outbox of operations
+    queued while the tracker was down is replayed first (so that nothing is created twice);
+    if the tracker is still unreachable, ``TransientError``.
     """
     from bridge.factory import store_root
     from bridge.resilience import ResilientService
 
     name, fallback, service = _fallback_of(config, tracker)
+    root = store_root(fallback.local, config)
     try:
-        replayed = 0 if dry_run else _replay_first(service, name)
-        remote = ResilientService(service.remote, policy=config.retry)
-        root = store_root(fallback.local, config)
-        state = SyncState(root / f"sync-{name}.sqlite3", remote.sync_scope)
-        try:
-            overlap = config.sync.overlap_seconds
-            syncer = Syncer(
-                TicketingService(fallback.local),
-                remote,
-                state,
-                name=name,
-                policy=policy or config.sync.policy,
-                overlap=remote.sync_overlap if overlap is None else timedelta(seconds=overlap),
-                dry_run=dry_run,
-                progress=progress,
-            )
-            syncer.adopt(fallback.outbox.idmap())
-            dead = fallback.outbox.dead_count()
-            if dead:
-                syncer.report.problems.append(
-                    f"{dead} outbox entries were refused by {name} and wait for you: "
-                    "ticket-bridge outbox"
+        with ProcessLock(root / f"sync-{name}.lock", what=f"sync with {name}", wait=wait):
+            replayed = 0 if dry_run else _replay_first(service, name)
+            remote = ResilientService(service.remote, policy=config.retry)
+            state = SyncState(root / f"sync-{name}.sqlite3", remote.sync_scope)
+            try:
+                overlap = config.sync.overlap_seconds
+                syncer = Syncer(
+                    TicketingService(fallback.local),
+                    remote,
+                    state,
+                    name=name,
+                    policy=policy or config.sync.policy,
+                    overlap=remote.sync_overlap if overlap is None else timedelta(seconds=overlap),
+                    dry_run=dry_run,
+                    progress=progress,
                 )
-            yield SyncSession(syncer, state, replayed)
-        finally:
-            state.close()
+                syncer.adopt(fallback.outbox.idmap())
+                _report_dead(syncer, fallback, name)
+                yield SyncSession(syncer, state, replayed)
+            finally:
+                state.close()
     finally:
         service.close()
+
+
+def _report_dead(syncer: Syncer, fallback: FallbackAdapter, name: str) -> None:
+    dead = fallback.outbox.dead_count()
+    if dead:
+        syncer.report.problems.append(
+            f"{dead} outbox entries were refused by {name} and wait for you: ticket-bridge outbox"
+        )
 
 
 def _fallback_of(

@@ -140,12 +140,14 @@ class FallbackAdapter(Adapter):
         return self._queue_update(ticket_id, changes)
 
     def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+        ambiguous = False
         if not self._queueing() and not self._is_local(ticket_id):
             try:
                 return self.remote.add_comment(self.replayer.resolve(ticket_id), body, author)
             except TransientError as exc:
+                ambiguous = exc.maybe_applied
                 self._fall_back(exc)
-        return self._queue_comment(ticket_id, body, author)
+        return self._queue_comment(ticket_id, body, author, ambiguous=ambiguous)
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         if self._is_local(ticket_id):
@@ -212,14 +214,17 @@ class FallbackAdapter(Adapter):
         self.outbox.append("update", target, payload)
         return updated.model_copy(update={"pending": True})
 
-    def _queue_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def _queue_comment(
+        self, ticket_id: str, body: str, author: str, *, ambiguous: bool = False
+    ) -> Comment:
         payload = {"body": body, "author": author}
+        state = "sending" if ambiguous else "queued"
         if self._is_local(ticket_id):
             comment = self.local.add_comment(ticket_id, body, author)
             self.outbox.append("comment", ticket_id, payload)
             return comment
         target = self.replayer.resolve(ticket_id)
-        seq = self.outbox.append("comment", target, payload)
+        seq = self.outbox.append("comment", target, payload, state=state)
         return Comment(id=f"pending-{seq}", ticket_id=target, author=author, body=body)
 
     def _local_view(self, ticket_id: str) -> Ticket:

@@ -180,5 +180,5 @@ class Replayer:
             body, author = str(entry.payload["body"]), str(entry.payload["author"])
             exists = ambiguous and remote.call(lambda: remote.find_comment(target, body, author))
             if not exists:
-                remote.call(lambda: remote.inner.add_comment(target, body, author))
+                remote.add_comment(target, body, author)
         self.outbox.complete(entry.seq)

@@ -39,9 +39,11 @@ class RetryingAdapter(Adapter):
         *,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        resend_ambiguous: bool = True,
     ) -> None:
         self.inner = inner
         self.policy = policy or RetryPolicy()
+        self.resend_ambiguous = resend_ambiguous
         self.name = inner.name
         self.capabilities = inner.capabilities
         self.sync_overlap = inner.sync_overlap
@@ -51,7 +53,13 @@ class RetryingAdapter(Adapter):
     def with_attempts(self, attempts: int) -> RetryingAdapter:
         """The same adapter with at most ``attempts`` tries per call (a quick probe)."""
         policy = self.policy.model_copy(update={"attempts": attempts})
-        return RetryingAdapter(self.inner, policy, sleep=self._sleep, rng=self._rng)
+        return RetryingAdapter(
+            self.inner,
+            policy,
+            sleep=self._sleep,
+            rng=self._rng,
+            resend_ambiguous=self.resend_ambiguous,
+        )
 
     @property
     def sync_scope(self) -> str:
@@ -67,23 +75,30 @@ class RetryingAdapter(Adapter):
 
     def call(self, fn: Callable[[], T], *, lookup: Callable[[], T | None] | None = None) -> T:
         """``fn()``, retried; before a resend after an attempt that may have landed,
-        ``lookup()`` is asked for what that attempt made (``None``: it did not land).
+        ``lookup()`` is asked for what that attempt made (``None``: not there yet).
 
+        With ``resend_ambiguous`` off (when a fallback will queue the write) a write that
+        may have landed is never sent again in this call: each further attempt only looks
+        it up, after its wait, so a write the tracker applies late is found; if it is still
+        not there the last error is raised, for the replay to look it up once more later.
         The error that ends the retries has ``maybe_applied`` set when any attempt may
         have reached the tracker.
         """
-        ambiguous = False
+        ambiguous: TransientError | None = None
         for attempt in retrying(self.policy, sleep=self._sleep, rng=self._rng):
             with attempt:
                 try:
-                    if ambiguous and lookup is not None:
+                    if ambiguous is not None and lookup is not None:
                         found = lookup()
                         if found is not None:
                             return found
+                        if not self.resend_ambiguous:
+                            raise ambiguous
                     return fn()
                 except TransientError as exc:
-                    ambiguous = ambiguous or exc.maybe_applied
-                    exc.maybe_applied = ambiguous
+                    if exc.maybe_applied and ambiguous is None:
+                        ambiguous = exc
+                    exc.maybe_applied = ambiguous is not None
                     log.warning("%s; attempt %d", exc, attempt.retry_state.attempt_number)
                     raise
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover

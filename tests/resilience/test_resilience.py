@@ -26,7 +26,7 @@ from bridge.outbox import Outbox
 from bridge.resilience import ResilientService, compute_wait
 from bridge.retry import RetryPolicy
 from bridge.service import TicketingService
-from tests.resilience.flaky import FlakyAdapter, FlakyTracker
+from tests.resilience.flaky import FlakyAdapter, FlakyTracker, Late
 
 POLICY = RetryPolicy(attempts=3, initial_wait=0.5, max_wait=10, deadline=300, jitter=0.5)
 
@@ -335,3 +335,27 @@ def test_replay_killed_with_sigkill_then_rerun(tmp_path: Path) -> None:
         assert ticket.title == f"Queued {i}"
         comments = done.remote.list_comments(ticket.id)
         assert [(c.author, c.body) for c in comments] == [("qa-agent", f"comment {i}")]
+
+
+def test_a_create_that_lands_after_the_client_gave_up_is_not_sent_again(env: Env) -> None:
+    """The tracker takes the create, the client times out, and the issue appears only after
+    two more requests: the retries only look it up (never resend), the create is queued as
+    ambiguous, and the replay finds it: one ticket."""
+    env.remote.errors = [Late(after=3)]
+    pending = env.service.create_ticket("Landed late")
+    assert pending.pending
+    assert env.remote.calls["create"] == 1
+    report = env.service.replay()
+    assert report.remaining == 0, report.error
+    assert [t.title for t in env.remote.iter_tickets()] == ["Landed late"]
+    assert env.service.get_ticket(pending.id).id == report.mapped[pending.id]
+
+
+def test_a_comment_that_lands_late_is_not_posted_twice(env: Env) -> None:
+    """The same for a comment: retries look it up, the replay finds it, one comment."""
+    ticket = env.service.create_ticket("Commented")
+    env.remote.errors = [Late(after=3)]
+    env.service.add_comment(ticket.id, "ack", author="qa-agent")
+    assert env.remote.calls["comment"] == 1
+    assert env.service.replay().remaining == 0
+    assert [c.body for c in env.remote.list_comments(ticket.id)] == ["ack"]

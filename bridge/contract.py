@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,6 +85,26 @@ class Adapter(ABC):
     @abstractmethod
     def list(self, query: TicketQuery) -> TicketPage:
         """One page of tickets matching ``query``, oldest first, with the next page's cursor."""
+
+    def change_dependencies(
+        self,
+        ticket_id: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+    ) -> Ticket:
+        """Add and remove blocked-by links as a delta, keeping the others as stored.
+
+        The default reads the ticket and writes the new list back; a wrapper that queues
+        (the fallback) keeps the delta instead, so that a queued change never carries a
+        stale list.
+        """
+        ticket = self.get(ticket_id)
+        wanted = [d for d in ticket.dependencies if d not in remove]
+        wanted += [d for d in dict.fromkeys(add) if d not in wanted and d not in remove]
+        if wanted == ticket.dependencies:
+            return ticket
+        return self.update(ticket_id, TicketChanges(dependencies=wanted))
 
     def find_by_key(self, key: str) -> Ticket | None:
         """The ticket created with idempotency key ``key``, or ``None``.

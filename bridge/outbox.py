@@ -62,7 +62,7 @@ class Entry:
     def links(self) -> set[str]:
         """The ticket ids this entry's payload refers to (parent and dependencies)."""
         found = {str(self.payload["parent_id"])} if self.payload.get("parent_id") else set()
-        deps = self.payload.get("dependencies") or []
+        deps = [*(self.payload.get("dependencies") or []), *(self.payload.get("add") or [])]
         return found | {str(d) for d in deps if isinstance(d, str)}
 
 
@@ -126,6 +126,12 @@ class Outbox:
         with self._mutex:
             sql = "SELECT count(*) FROM entries WHERE state = 'dead'"
             return int(self._db.execute(sql).fetchone()[0])
+
+    def queued_for(self, ticket_id: str) -> bool:
+        """True if an operation on ``ticket_id`` still waits to be sent (dead ones aside)."""
+        with self._mutex:
+            sql = "SELECT 1 FROM entries WHERE ticket_id = ? AND state != 'dead' LIMIT 1"
+            return self._db.execute(sql, (ticket_id,)).fetchone() is not None
 
     def pending_for(self, ticket_id: str) -> bool:
         """True if an operation on ``ticket_id`` is still queued."""

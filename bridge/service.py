@@ -281,21 +281,12 @@ class TicketingService:
         return self.update_ticket(child_id, parent_id=None)
 
     def add_dependency(self, ticket_id: str, depends_on: str) -> Ticket:
-        """Record that ``ticket_id`` is blocked by ``depends_on``."""
-        ticket = self.get_ticket(ticket_id)
-        depends_on = self._id(depends_on)
-        if depends_on in ticket.dependencies:
-            return ticket
-        return self.update_ticket(ticket_id, dependencies=[*ticket.dependencies, depends_on])
+        """Record that ``ticket_id`` is blocked by ``depends_on`` (its other links stay)."""
+        return self.adapter.change_dependencies(self._id(ticket_id), add=[self._id(depends_on)])
 
     def remove_dependency(self, ticket_id: str, depends_on: str) -> Ticket:
         """Drop the record that ``ticket_id`` is blocked by ``depends_on``."""
-        ticket = self.get_ticket(ticket_id)
-        depends_on = self._id(depends_on)
-        if depends_on not in ticket.dependencies:
-            return ticket
-        remaining = [dep for dep in ticket.dependencies if dep != depends_on]
-        return self.update_ticket(ticket_id, dependencies=remaining)
+        return self.adapter.change_dependencies(self._id(ticket_id), remove=[self._id(depends_on)])
 
     # ---------------------------------------------------------------- helpers
 

@@ -12,14 +12,22 @@ import builtins
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from bridge.contract import Adapter
-from bridge.errors import TransientError
+from bridge.errors import TransientError, UnsupportedError
 from bridge.feed import ChangeFeed
-from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
+from bridge.models import (
+    Comment,
+    Ticket,
+    TicketChanges,
+    TicketDraft,
+    TicketPage,
+    TicketQuery,
+    TicketType,
+)
 from bridge.outbox import Outbox
 from bridge.resilience.replay import Replayer, ReplayReport
 from bridge.resilience.retrying import RetryingAdapter
@@ -114,6 +122,9 @@ class FallbackAdapter(Adapter):
         if self._is_local(ticket_id):
             return self._local_view(ticket_id)
         target = self.replayer.resolve(ticket_id)
+        queued = self.outbox.known(target) if self.outbox.queued_for(target) else None
+        if queued is not None:  # read your own writes: the tracker has not seen them yet
+            return queued.model_copy(update={"pending": True})
         try:
             ticket = self.remote.get(target)
         except TransientError as exc:
@@ -138,6 +149,28 @@ class FallbackAdapter(Adapter):
                 self.outbox.remember(ticket)
                 return ticket
         return self._queue_update(ticket_id, changes)
+
+    def change_dependencies(
+        self, ticket_id: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> Ticket:
+        """Online, the tracker's own read-modify-write; queued, a delta applied in order."""
+        if not self._queueing() and not self._is_local(ticket_id):
+            target = self.replayer.resolve(ticket_id)
+            idmap = self.outbox.idmap()
+            try:
+                ticket = self.remote.change_dependencies(
+                    target,
+                    add=[idmap.get(d, d) for d in add],
+                    remove=[idmap.get(d, d) for d in remove],
+                )
+            except TransientError as exc:
+                if self.outbox.known(target) is None:
+                    raise
+                self._fall_back(exc)
+            else:
+                self.outbox.remember(ticket)
+                return ticket
+        return self._queue_dependencies(ticket_id, list(add), list(remove))
 
     def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
         ambiguous = False
@@ -172,6 +205,7 @@ class FallbackAdapter(Adapter):
         return [i for i in ids if self._is_local(i)]
 
     def _queue_create(self, draft: TicketDraft, *, ambiguous: bool) -> Ticket:
+        self._check_nesting(draft.parent_id)
         parent = draft.parent_id if draft.parent_id and self._is_local(draft.parent_id) else None
         local_draft = draft.model_copy(
             update={"parent_id": parent, "dependencies": self._local_links_only(draft.dependencies)}
@@ -189,6 +223,8 @@ class FallbackAdapter(Adapter):
         )
 
     def _queue_update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+        if "parent_id" in changes.model_fields_set:
+            self._check_nesting(changes.parent_id)
         payload = changes.model_dump(mode="json", include=changes.model_fields_set)
         if self._is_local(ticket_id):
             local_changes: dict[str, Any] = dict(changes.given())
@@ -213,6 +249,49 @@ class FallbackAdapter(Adapter):
         self.outbox.remember(updated)
         self.outbox.append("update", target, payload)
         return updated.model_copy(update={"pending": True})
+
+    def _queue_dependencies(
+        self, ticket_id: str, add: builtins.list[str], remove: builtins.list[str]
+    ) -> Ticket:
+        payload: dict[str, Any] = {"add": add, "remove": remove}
+        if self._is_local(ticket_id):
+            self.local.change_dependencies(
+                ticket_id, add=self._local_links_only(add), remove=remove
+            )
+            self.outbox.append("dependencies", ticket_id, payload)
+            return self._local_view(ticket_id)
+        target = self.replayer.resolve(ticket_id)
+        known = self.outbox.known(target)
+        if known is None:
+            raise TransientError(
+                f"{self.name} is unreachable and the ticket was never seen here",
+                adapter=self.name,
+                ticket_id=ticket_id,
+            )
+        updated = known.model_copy(update={"dependencies": _apply(known.dependencies, payload)})
+        self.outbox.remember(updated)
+        self.outbox.append("dependencies", target, payload)
+        return updated.model_copy(update={"pending": True})
+
+    def _view(self, ticket_id: str) -> Ticket | None:
+        """What is known here of a ticket, without asking the tracker."""
+        if self._is_local(ticket_id):
+            return self._local_view(ticket_id)
+        return self.outbox.known(self.replayer.resolve(ticket_id))
+
+    def _check_nesting(self, parent_id: str | None) -> None:
+        """Refuse offline what the tracker refuses online: a subtask of a subtask."""
+        if parent_id is None or self.capabilities.nested_subtasks:
+            return
+        parent = self._view(parent_id)
+        if parent is None or parent.parent_id is None:
+            return
+        grandparent = self._view(parent.parent_id)
+        if grandparent is not None and grandparent.type == TicketType.EPIC:
+            return  # a story under an epic may have sub-tasks
+        raise UnsupportedError(
+            f"{parent_id} is a sub-task; {self.name} does not nest sub-tasks", adapter=self.name
+        )
 
     def _queue_comment(
         self, ticket_id: str, body: str, author: str, *, ambiguous: bool = False
@@ -244,4 +323,13 @@ class FallbackAdapter(Adapter):
                         if k in entry.payload
                     }
                 )
+            elif entry.op == "dependencies":
+                links["dependencies"] = _apply(links.get("dependencies") or [], entry.payload)
         return ticket.model_copy(update={**links, "pending": True})
+
+
+def _apply(dependencies: builtins.list[str], delta: dict[str, Any]) -> builtins.list[str]:
+    """``dependencies`` with a queued delta (``add``, ``remove``) applied."""
+    remove = set(delta.get("remove") or [])
+    kept = [d for d in dependencies if d not in remove]
+    return kept + [d for d in delta.get("add") or [] if d not in kept and d not in remove]

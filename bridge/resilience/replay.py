@@ -63,7 +63,7 @@ class _Blocked:
     def cause(self, entry: Entry) -> int | None:
         """The dead entry that ``entry`` must follow, if any."""
         causes = [self.tickets[entry.ticket_id]] if entry.ticket_id in self.tickets else []
-        if entry.op in ("create", "update"):
+        if entry.op in ("create", "update", "dependencies"):
             causes += [self.never_created[t] for t in entry.links() if t in self.never_created]
         return min(causes) if causes else None
 
@@ -176,6 +176,11 @@ class Replayer:
         if entry.op == "update":
             changes = self.resolve_changes(TicketChanges.model_validate(entry.payload))
             self.outbox.remember(remote.update(target, changes))
+        elif entry.op == "dependencies":
+            idmap = self.outbox.idmap()
+            add = [idmap.get(d, d) for d in entry.payload.get("add") or []]
+            remove = [idmap.get(d, d) for d in entry.payload.get("remove") or []]
+            self.outbox.remember(remote.change_dependencies(target, add=add, remove=remove))
         elif entry.op == "comment":
             body, author = str(entry.payload["body"]), str(entry.payload["author"])
             exists = ambiguous and remote.call(lambda: remote.find_comment(target, body, author))

@@ -13,7 +13,7 @@ import builtins
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -149,6 +149,11 @@ class RetryingAdapter(Adapter):
 
     def list(self, query: TicketQuery) -> TicketPage:
         return self.call(lambda: self.inner.list(query))
+
+    def change_dependencies(
+        self, ticket_id: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> Ticket:
+        return self.call(lambda: self.inner.change_dependencies(ticket_id, add=add, remove=remove))
 
     def find_by_key(self, key: str) -> Ticket | None:
         return self.call(lambda: self.inner.find_by_key(key))

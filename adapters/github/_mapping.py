@@ -17,16 +17,33 @@ from typing import Any
 from pydantic import JsonValue
 
 from adapters.github._config import GitHubConfig
-from bridge.models import Comment, Priority, Status, Ticket, TicketType, TrackerRef
+from bridge.errors import InvalidError
+from bridge.models import (
+    Comment,
+    Priority,
+    Status,
+    Ticket,
+    TicketDraft,
+    TicketType,
+    TrackerRef,
+)
 
 __all__ = [
+    "BODY_LIMIT",
+    "OPEN",
     "Block",
+    "assignees_for",
     "bridge_labels",
+    "checked_body",
     "comment_body",
     "compose_body",
+    "create_payload",
     "issue_to_ticket",
     "parse_comment",
+    "plan_update",
+    "resolution_note",
     "split_body",
+    "state_fields",
 ]
 
 _BLOCK_RE = re.compile(r"\n*<!-- ticket-bridge (\{.*?\}) -->\s*$", re.DOTALL)
@@ -34,6 +51,8 @@ _AUTHOR_RE = re.compile(
     r"\A<!-- ticket-bridge:author (\".*?\") -->\n\*\*.*?\*\* wrote:\n\n", re.DOTALL
 )
 RESOLUTION_MARK = "<!-- ticket-bridge:resolution -->"
+BODY_LIMIT = 65_536
+OPEN = frozenset({Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED})
 
 
 @dataclass
@@ -157,13 +176,10 @@ def _read_labels(
     return priority, status, kind, assignee, user_labels
 
 
-def issue_to_ticket(
-    issue: dict[str, Any], config: GitHubConfig, deps: list[str] | None = None
-) -> Ticket:
-    """A neutral ticket from an issue payload; ``deps`` overrides the body's dependencies."""
-    description, block = split_body(issue.get("body"))
-    names = [lb["name"] if isinstance(lb, dict) else str(lb) for lb in issue.get("labels", [])]
-    priority, status, kind, assignee, user_labels = _read_labels(names, config)
+def _issue_kind(
+    issue: dict[str, Any], config: GitHubConfig, block: Block, kind: TicketType | None
+) -> TicketType:
+    """The type: the issue type where those are used, else the label, else the body's."""
     issue_type = (issue.get("type") or {}).get("name") if config.use_issue_types else None
     if issue_type:
         kind = {v: k for k, v in config.issue_types.items()}.get(issue_type)
@@ -173,21 +189,33 @@ def issue_to_ticket(
             if block.type in {t.value for t in TicketType}
             else TicketType.TASK
         )
+    return kind
+
+
+def _issue_status(issue: dict[str, Any], block: Block, status: Status) -> tuple[Status, str | None]:
+    """Status and resolution from the issue's state, its status label and the body."""
+    if issue.get("state") == "closed":
+        if block.status in (Status.RESOLVED.value, Status.CLOSED.value):
+            return Status(block.status), block.resolution
+        closed = Status.CLOSED if issue.get("state_reason") == "not_planned" else Status.RESOLVED
+        return closed, block.resolution
+    if status not in (Status.IN_PROGRESS, Status.BLOCKED):
+        return Status.OPEN, None
+    return status, None
+
+
+def issue_to_ticket(
+    issue: dict[str, Any], config: GitHubConfig, deps: list[str] | None = None
+) -> Ticket:
+    """A neutral ticket from an issue payload; ``deps`` overrides the body's dependencies."""
+    description, block = split_body(issue.get("body"))
+    names = [lb["name"] if isinstance(lb, dict) else str(lb) for lb in issue.get("labels", [])]
+    priority, status, kind, assignee, user_labels = _read_labels(names, config)
     if assignee is None and issue.get("assignees"):
         logins = {v: k for k, v in config.assignee_map.items()}
         login = issue["assignees"][0]["login"]
         assignee = logins.get(login, login)
-    resolution = None
-    if issue.get("state") == "closed":
-        if block.status in (Status.RESOLVED.value, Status.CLOSED.value):
-            status = Status(block.status)
-        else:
-            status = (
-                Status.CLOSED if issue.get("state_reason") == "not_planned" else Status.RESOLVED
-            )
-        resolution = block.resolution
-    elif status not in (Status.IN_PROGRESS, Status.BLOCKED):
-        status = Status.OPEN
+    status, resolution = _issue_status(issue, block, status)
     repo_key = config.repo
     return Ticket.model_construct(
         id=str(issue["number"]),
@@ -195,7 +223,7 @@ def issue_to_ticket(
         description=description,
         status=status,
         priority=priority,
-        type=kind,
+        type=_issue_kind(issue, config, block, kind),
         assignee=assignee,
         labels=user_labels,
         parent_id=_number_from_url(issue.get("parent_issue_url")),
@@ -236,3 +264,129 @@ def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment | None:
         body=text,
         created_at=_when(raw["created_at"]),
     )
+
+
+def resolution_note(resolution: str) -> str:
+    """The comment that records a resolution (GitHub has no field for it)."""
+    return f"{RESOLUTION_MARK}\n**Resolution:** {resolution}"
+
+
+def checked_body(description: str, block: Block, ticket_id: str | None = None) -> str:
+    """The issue body, or ``InvalidError`` when it would be longer than GitHub allows."""
+    body = compose_body(description, block)
+    if len(body) > BODY_LIMIT:
+        raise InvalidError(
+            f"the issue body would be {len(body)} characters (description "
+            f"{len(description)} plus {len(body) - len(description)} of metadata); GitHub "
+            f"allows {BODY_LIMIT}",
+            adapter="github",
+            ticket_id=ticket_id,
+        )
+    return body
+
+
+def state_fields(config: GitHubConfig, status: Status, resolution: str | None) -> dict[str, Any]:
+    """The issue's ``state`` (and ``state_reason`` when closed) for a status."""
+    if status in OPEN:
+        return {"state": "open"}
+    words = (resolution or "").lower()
+    not_planned = status is Status.CLOSED and any(w in words for w in config.not_planned_words)
+    return {"state": "closed", "state_reason": "not_planned" if not_planned else "completed"}
+
+
+def assignees_for(config: GitHubConfig, assignee: str | None) -> list[str]:
+    """Real GitHub assignees for an agent, where ``assignee_map`` names a login."""
+    login = config.assignee_map.get(assignee or "")
+    return [login] if login else []
+
+
+def create_payload(config: GitHubConfig, draft: TicketDraft) -> dict[str, Any]:
+    """The body of the request that creates the issue for ``draft``."""
+    block = Block(
+        status=draft.status.value if draft.status.is_done else None,
+        metadata=draft.metadata,
+        key=draft.idempotency_key,
+        resolution=draft.resolution,
+        deps=list(draft.dependencies),
+        type=draft.type.value,
+        labels=list(draft.labels),
+    )
+    payload: dict[str, Any] = {
+        "title": draft.title,
+        "body": checked_body(draft.description, block),
+        "labels": labels_for(
+            config,
+            user_labels=draft.labels,
+            priority=draft.priority,
+            status=draft.status,
+            kind=draft.type,
+            assignee=draft.assignee,
+        ),
+    }
+    if assignees := assignees_for(config, draft.assignee):
+        payload["assignees"] = assignees
+    if config.use_issue_types:
+        payload["type"] = config.issue_types[draft.type]
+    return payload
+
+
+def plan_update(
+    config: GitHubConfig,
+    issue: dict[str, Any],
+    current: Ticket,
+    updated: Ticket,
+    given: dict[str, Any],
+    ticket_id: str,
+) -> tuple[Ticket, dict[str, Any]]:
+    """The ticket as it will be stored, and the PATCH that stores it (empty: nothing to send).
+
+    Labels a person added on GitHub are never taken away; the body keeps its idempotency key.
+    """
+    description, block = split_body(issue.get("body"))
+    if "labels" in given:
+        by_person = [lb for lb in current.labels if lb not in block.labels]
+        updated = updated.model_copy(
+            update={"labels": list(dict.fromkeys([*updated.labels, *by_person]))}
+        )
+    new_block = Block(
+        status=updated.status.value if updated.status.is_done else None,
+        metadata=updated.metadata,
+        key=block.key,
+        resolution=updated.resolution if updated.status.is_done else None,
+        deps=list(updated.dependencies),
+        type=updated.type.value,
+        labels=[lb for lb in updated.labels if lb in block.labels or lb in given.get("labels", [])],
+    )
+    new_description = updated.description if "description" in given else description
+    body = checked_body(new_description, new_block, ticket_id)
+    return updated, _patch(config, issue, current, updated, body)
+
+
+def _patch(
+    config: GitHubConfig, issue: dict[str, Any], current: Ticket, updated: Ticket, body: str
+) -> dict[str, Any]:
+    patch: dict[str, Any] = {}
+    if updated.title != current.title:
+        patch["title"] = updated.title
+    if body != (issue.get("body") or ""):
+        patch["body"] = body
+    labels = labels_for(
+        config,
+        user_labels=updated.labels,
+        priority=updated.priority,
+        status=updated.status,
+        kind=updated.type,
+        assignee=updated.assignee,
+    )
+    if set(labels) != {lb["name"] for lb in issue.get("labels", [])}:
+        patch["labels"] = labels
+    if updated.assignee != current.assignee:
+        patch["assignees"] = assignees_for(config, updated.assignee)
+    if config.use_issue_types and updated.type != current.type:
+        patch["type"] = config.issue_types[updated.type]
+    state = state_fields(config, updated.status, updated.resolution)
+    if state["state"] != issue.get("state") or (
+        state.get("state_reason") and state.get("state_reason") != issue.get("state_reason")
+    ):
+        patch.update(state)
+    return patch

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["And", "quote"]
+from bridge.models import TicketQuery
+
+__all__ = ["And", "list_jql", "quote"]
 
 
 def quote(value: str) -> str:
@@ -38,3 +40,25 @@ class And:
 
     def render(self, order: str = "created ASC, key ASC") -> str:
         return " AND ".join(self.parts) + (f" ORDER BY {order}" if order else "")
+
+
+def list_jql(
+    project: str, query: TicketQuery, statuses: Iterable[str], priorities: Iterable[str]
+) -> str:
+    """The search for a list: the project, and the filters JQL can express, oldest first.
+
+    ``statuses`` and ``priorities`` are the Jira names of the query's statuses and priorities.
+    """
+    jql = And().eq("project", project)
+    if names := sorted(set(statuses)):
+        jql.is_in("status", names)
+    if query.priority:
+        jql.is_in("priority", sorted(priorities))
+    for label in query.labels:
+        jql.eq("labels", label)
+    if query.parent_id:
+        jql.eq("parent", query.parent_id)
+    if query.updated_since is not None:
+        floor = query.updated_since.replace(second=0, microsecond=0)
+        jql.at_least("updated", floor.strftime("%Y-%m-%d %H:%M"))
+    return jql.render()

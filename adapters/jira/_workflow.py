@@ -10,12 +10,17 @@ category where the path is not known yet.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Edge", "Workflow"]
+from bridge.errors import UnsupportedError
+from bridge.models import Status
+
+__all__ = ["MAX_STEPS", "Edge", "Workflow"]
 
 _RANK = {"new": 0, "indeterminate": 1, "done": 2}
+MAX_STEPS = 12
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,29 @@ class Workflow:
     def __init__(self) -> None:
         self.edges: dict[str, list[Edge]] = {}
         self.categories: dict[str, str] = {}
+        self.statuses: set[str] | None = None  # the project's, once read
+
+    def learn_statuses(self, data: list[dict[str, Any]]) -> None:
+        """The project's statuses and their categories (``GET /project/{key}/statuses``)."""
+        self.statuses = {s["name"] for t in data for s in t["statuses"]}
+        for t in data:
+            for s in t["statuses"]:
+                self.categories[s["name"]] = s["statusCategory"]["key"]
+
+    def target(self, status_map: dict[Status, str], status: Status) -> tuple[str, bool]:
+        """The Jira status to reach, and whether ``blocked`` is marked instead of reached.
+
+        Call after :meth:`learn_statuses`.
+        """
+        name = status_map[status]
+        if name in (self.statuses or ()):
+            return name, False
+        if status is Status.BLOCKED:
+            return status_map[Status.IN_PROGRESS], True
+        if status.is_done:  # one done status serves both; the property tells them apart
+            other = Status.CLOSED if status is Status.RESOLVED else Status.RESOLVED
+            return status_map[other], False
+        return name, False
 
     def learn(self, status: str, transitions: list[dict[str, Any]]) -> None:
         edges = []
@@ -88,3 +116,34 @@ class Workflow:
                     if best is None or score < best[:3]:
                         best = (*score, step)
         return best[3][0] if best else None
+
+    def route(
+        self,
+        key: str,
+        start: str,
+        goal: str,
+        goal_category: str,
+        transitions: Callable[[], list[dict[str, Any]]],
+    ) -> Iterator[Edge]:
+        """The transitions that take issue ``key`` from ``start`` to ``goal``, one at a time:
+        each is planned after the one before was taken. ``transitions`` reads what the issue's
+        current status offers; it is called only for a status not known yet."""
+        current = start
+        for _ in range(MAX_STEPS):
+            if not self.knows(current):
+                self.learn(current, transitions())
+            path = self.path(current, goal)
+            edge = path[0] if path else self.explore(current, goal_category, goal)
+            if edge is None:
+                raise UnsupportedError(
+                    f"the workflow offers no way from {current!r} to {goal!r}",
+                    adapter="jira",
+                    ticket_id=key,
+                )
+            yield edge
+            if edge.to == goal:
+                return
+            current = edge.to
+        raise UnsupportedError(
+            f"no path to {goal!r} within {MAX_STEPS} transitions", adapter="jira", ticket_id=key
+        )

@@ -15,7 +15,6 @@ the lock, so several processes can share one store.
 from __future__ import annotations
 
 import builtins
-import json
 import logging
 import os
 import threading
@@ -24,21 +23,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import ValidationError
-
+from adapters._paging import Cursor, fill_page
 from adapters.local_json._config import LocalJsonConfig
-from adapters.local_json._files import atomic_write, remove_stale_temps
+from adapters.local_json._files import atomic_write, file_stamps, remove_stale_temps
 from adapters.local_json._index import Index, Row, stamp
+from adapters.local_json._links import check_links
 from adapters.local_json._lock import LockTimeout, StoreLock
+from adapters.local_json._records import (
+    encode_comments,
+    encode_ticket,
+    parse_comments,
+    parse_ticket,
+)
 from bridge.contract import Adapter, Capabilities
 from bridge.defaults import ID_PREFIX
-from bridge.errors import (
-    ConflictError,
-    CorruptDataError,
-    InvalidError,
-    NotFoundError,
-    UnavailableError,
-)
+from bridge.errors import CorruptDataError, InvalidError, NotFoundError, UnavailableError
 from bridge.models import (
     Comment,
     Ticket,
@@ -55,7 +54,6 @@ __all__ = ["LocalJsonAdapter"]
 log = logging.getLogger(__name__)
 
 _GITIGNORE = "index.sqlite3*\n.lock\n.tmp-*\n"
-_IDEM = "idempotency_key"
 
 
 class LocalJsonAdapter(Adapter):
@@ -116,7 +114,7 @@ class LocalJsonAdapter(Adapter):
                 existing = self._index.by_idempotency_key(draft.idempotency_key)
                 if existing is not None:
                     return self._read(existing)[0]
-            ticket_id, seq_meta = self._next_id()
+            ticket_id, seq_meta = self._index.next_id(self.id_prefix, utcnow(), self._exists)
             self._check_links(ticket_id, draft.parent_id, draft.dependencies)
             now = utcnow()
             fields = draft.model_dump(exclude={"idempotency_key"})
@@ -154,9 +152,8 @@ class LocalJsonAdapter(Adapter):
                 body=body,
             )
             comments.append(comment)
-            payload = [c.model_dump(mode="json") for c in comments]
-            data = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-            atomic_write(self._comment_path(ticket_id), data.encode(), durable=self.durable)
+            data = encode_comments(comments)
+            atomic_write(self._comment_path(ticket_id), data, durable=self.durable)
             return comment
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
@@ -165,7 +162,34 @@ class LocalJsonAdapter(Adapter):
         return self._read_comments(ticket_id)
 
     def list(self, query: TicketQuery) -> TicketPage:
-        after = _parse_cursor(query.cursor)
+        """Tickets oldest first, filtered by the index; a cursor's position is the last
+        ticket's ``created|id``."""
+        start = Cursor.parse(query.cursor, valid=_is_key)
+        problems: builtins.list[tuple[str, str]] = []
+
+        def fetch(position: str) -> tuple[builtins.list[Ticket], str | None]:
+            rows, unreadable = self._rows(query, _key(position))
+            problems[:] = unreadable
+            docs = [doc for _, doc, _ in rows]
+            items = [Ticket.model_validate_json(doc) for doc in docs[: query.limit]]
+            if len(docs) <= query.limit:
+                return items, None
+            created, _ = stamp(items[-1])
+            return items, f"{created}|{items[-1].id}"
+
+        page = fill_page(fetch, start, query.limit)
+        page.problems = [f"{self._ticket_path(tid)}: {error}" for tid, error in problems]
+        for tid, error in problems:
+            if tid not in self._warned:
+                self._warned.add(tid)
+                log.warning("skipping unreadable ticket file %s: %s", self._ticket_path(tid), error)
+        return page
+
+    def _rows(
+        self, query: TicketQuery, after: tuple[str, str] | None
+    ) -> tuple[builtins.list[tuple[str, str, Row]], builtins.list[tuple[str, str]]]:
+        """The index's rows for a page (at most ``limit + 1``), files changed since they were
+        indexed read again first; and the files that cannot be read."""
         with self._mutex:
             self._refresh()
             rows = list(self._index.query(query, after))
@@ -175,19 +199,7 @@ class LocalJsonAdapter(Adapter):
                 with self._writing():
                     self._repair(stale)
                 rows = list(self._index.query(query, after))
-            problems = self._index.problems()
-        docs = [doc for _, doc, _ in rows]
-        items = [Ticket.model_validate_json(doc) for doc in docs[: query.limit]]
-        next_cursor = None
-        if len(docs) > query.limit:
-            created, _ = stamp(items[-1])
-            next_cursor = f"{created}|{items[-1].id}"
-        named = [f"{self._ticket_path(tid)}: {error}" for tid, error in problems]
-        for tid, error in problems:
-            if tid not in self._warned:
-                self._warned.add(tid)
-                log.warning("skipping unreadable ticket file %s: %s", self._ticket_path(tid), error)
-        return TicketPage(items, next_cursor=next_cursor, problems=named)
+            return rows, self._index.problems()
 
     def find_by_key(self, key: str) -> Ticket | None:
         """The ticket created with ``key``, or ``None``."""
@@ -213,26 +225,7 @@ class LocalJsonAdapter(Adapter):
                 raw = path.read_bytes()
         except FileNotFoundError:
             raise self._not_found(ticket_id) from None
-        return self._parse(ticket_id, path, raw)
-
-    def _parse(self, ticket_id: str, path: Path, raw: bytes) -> tuple[Ticket, str | None]:
-        try:
-            data = json.loads(raw)
-            if not isinstance(data, dict):
-                raise ValueError("the file does not hold a JSON object")
-            idem = data.pop(_IDEM, None)
-            ticket = Ticket.model_validate(data)
-            if ticket.id != ticket_id:
-                raise ValueError(f"the file holds ticket {ticket.id!r}, not {ticket_id!r}")
-        except (ValueError, ValidationError) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise CorruptDataError(
-                f"cannot read {path}: {reason}",
-                path=str(path),
-                adapter=self.name,
-                ticket_id=ticket_id,
-            ) from None
-        return ticket, idem if isinstance(idem, str) else None
+        return parse_ticket(ticket_id, path, raw, adapter=self.name)
 
     def _read_comments(self, ticket_id: str) -> builtins.list[Comment]:
         path = self._comment_path(ticket_id)
@@ -241,15 +234,7 @@ class LocalJsonAdapter(Adapter):
                 raw = path.read_bytes()
         except FileNotFoundError:
             return []
-        try:
-            return [Comment.model_validate(item) for item in json.loads(raw)]
-        except (ValueError, TypeError, ValidationError) as exc:
-            raise CorruptDataError(
-                f"cannot read {path}: {str(exc).splitlines()[0]}",
-                path=str(path),
-                adapter=self.name,
-                ticket_id=ticket_id,
-            ) from None
+        return parse_comments(ticket_id, path, raw, adapter=self.name)
 
     def _store(
         self,
@@ -259,12 +244,9 @@ class LocalJsonAdapter(Adapter):
         *,
         new: bool = False,
     ) -> None:
-        pretty = ticket.model_dump_json(indent=2)
-        if idem:  # one more key, after the ticket's own, without re-encoding the rest
-            pretty = f"{pretty[:-2]},\n  {json.dumps(_IDEM)}: {json.dumps(idem)}\n}}"
-        pretty += "\n"
+        data = encode_ticket(ticket, idem)
         self._index.mark_pending(ticket.id)
-        st = atomic_write(self._ticket_path(ticket.id), pretty.encode(), durable=self.durable)
+        st = atomic_write(self._ticket_path(ticket.id), data, durable=self.durable)
         self._put(ticket, idem, st, extra_meta, new=new)
 
     def _put(
@@ -336,19 +318,9 @@ class LocalJsonAdapter(Adapter):
     def _reconcile(self) -> None:
         """Compare every file with the index by size and mtime; re-read what differs."""
         known = self._index.stamps()
-        changed: builtins.list[str] = []
-        seen: set[str] = set()
-        with os.scandir(self._tickets) as entries:
-            for entry in entries:
-                name = entry.name
-                if name[0] == "." or not name.endswith(".json"):
-                    continue
-                ticket_id = name[:-5]
-                seen.add(ticket_id)
-                st = entry.stat()
-                if known.get(ticket_id) != (st.st_mtime_ns, st.st_size):
-                    changed.append(ticket_id)
-        gone = [tid for tid in known if tid not in seen]
+        on_disk = file_stamps(self._tickets)
+        changed = [tid for tid, st in on_disk.items() if known.get(tid) != st]
+        gone = [tid for tid in known if tid not in on_disk]
         if changed or gone:
             log.info("reindexing %d changed and %d removed ticket files", len(changed), len(gone))
         with self._index.batch():
@@ -375,7 +347,7 @@ class LocalJsonAdapter(Adapter):
                 self._index.forget(ticket_id)
                 continue
             try:
-                ticket, idem = self._parse(ticket_id, path, raw)
+                ticket, idem = parse_ticket(ticket_id, path, raw, adapter=self.name)
             except CorruptDataError as exc:
                 self._index.put_problem(ticket_id, exc.message, st.st_mtime_ns, st.st_size)
                 continue
@@ -383,67 +355,11 @@ class LocalJsonAdapter(Adapter):
 
     # ------------------------------------------------------------ ids and links
 
-    def _next_id(self) -> tuple[str, dict[str, str]]:
-        """``PREFIX-YYYYMMDDHHMMSS``, with ``-2``, ``-3``... within the same second."""
-        base = f"{self.id_prefix}-{utcnow().strftime('%Y%m%d%H%M%S')}"
-        n = 1
-        if self._index.get_meta("id_base") == base:
-            n = int(self._index.get_meta("id_seq") or "1") + 1
-        while True:
-            candidate = base if n == 1 else f"{base}-{n}"
-            if not self._ticket_path(candidate).exists():
-                return candidate, {"id_base": base, "id_seq": str(n)}
-            n += 1
-
     def _exists(self, ticket_id: str) -> bool:
         return self._ticket_path(ticket_id).exists()
 
     def _check_links(self, ticket_id: str, parent_id: str | None, deps: builtins.list[str]) -> None:
-        if parent_id is not None:
-            if parent_id == ticket_id:
-                raise ConflictError("a ticket cannot be its own parent", ticket_id=ticket_id)
-            if not self._exists(parent_id):
-                raise NotFoundError(
-                    f"parent ticket {parent_id} does not exist",
-                    adapter=self.name,
-                    ticket_id=ticket_id,
-                )
-            ancestor: str | None = parent_id
-            while ancestor is not None:
-                if ancestor == ticket_id:
-                    raise ConflictError(
-                        f"making {parent_id} the parent would create a cycle",
-                        adapter=self.name,
-                        ticket_id=ticket_id,
-                    )
-                ancestor = self._index.parent_of(ancestor)
-        for dep in deps:
-            if dep == ticket_id:
-                raise ConflictError("a ticket cannot depend on itself", ticket_id=ticket_id)
-            if not self._exists(dep):
-                raise NotFoundError(
-                    f"dependency {dep} does not exist",
-                    adapter=self.name,
-                    ticket_id=ticket_id,
-                )
-            if self._reaches(dep, ticket_id):
-                raise ConflictError(
-                    f"depending on {dep} would create a cycle ({dep} already depends on "
-                    f"{ticket_id})",
-                    adapter=self.name,
-                    ticket_id=ticket_id,
-                )
-
-    def _reaches(self, start: str, target: str) -> bool:
-        stack, seen = [start], {start}
-        while stack:
-            for dep in self._index.deps_of(stack.pop()):
-                if dep == target:
-                    return True
-                if dep not in seen:
-                    seen.add(dep)
-                    stack.append(dep)
-        return False
+        check_links(self._index, self._exists, ticket_id, parent_id, deps, adapter=self.name)
 
     def _not_found(self, ticket_id: str) -> NotFoundError:
         return NotFoundError(
@@ -451,10 +367,14 @@ class LocalJsonAdapter(Adapter):
         )
 
 
-def _parse_cursor(cursor: str | None) -> tuple[str, str] | None:
-    if cursor is None:
+def _is_key(position: str) -> bool:
+    created, sep, ticket_id = position.rpartition("|")
+    return bool(sep and created and ticket_id)
+
+
+def _key(position: str) -> tuple[str, str] | None:
+    """The (created, id) a page starts after; ``None`` for the first page."""
+    if not position:
         return None
-    created, sep, ticket_id = cursor.rpartition("|")
-    if not sep or not created or not ticket_id:
-        raise InvalidError(f"invalid cursor {cursor!r}: pass a page's next_cursor back as it is")
+    created, _, ticket_id = position.rpartition("|")
     return created, ticket_id

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SPARE", "TMP_PREFIX", "atomic_write", "remove_stale_temps"]
+__all__ = ["SPARE", "TMP_PREFIX", "atomic_write", "file_stamps", "remove_stale_temps"]
 
 TMP_PREFIX = ".tmp-"
 SPARE = ".spare"
@@ -115,3 +115,17 @@ def remove_stale_temps(directory: Path) -> int:
                 except FileNotFoundError:
                     pass
     return removed
+
+
+def file_stamps(directory: Path, suffix: str = ".json") -> dict[str, tuple[int, int]]:
+    """(mtime_ns, size) of each ``<name><suffix>`` file in ``directory`` but hidden ones, by
+    name, in the order the directory lists them."""
+    found: dict[str, tuple[int, int]] = {}
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            name = entry.name
+            if name[0] == "." or not name.endswith(suffix):
+                continue
+            st = entry.stat()
+            found[name[: -len(suffix)]] = (st.st_mtime_ns, st.st_size)
+    return found

@@ -9,8 +9,9 @@ repairs. Files changed by hand (or by ``git pull``) are found by comparing size 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from bridge.models import Ticket, TicketQuery
@@ -106,6 +107,21 @@ class Index:
 
     def has_pending(self) -> bool:
         return self.db.execute("SELECT 1 FROM pending LIMIT 1").fetchone() is not None
+
+    def next_id(
+        self, prefix: str, now: datetime, taken: Callable[[str], bool]
+    ) -> tuple[str, dict[str, str]]:
+        """A new id, ``PREFIX-YYYYMMDDHHMMSS``, with ``-2``, ``-3``... within the same second,
+        and the meta to store with its ticket. Call under the store's write lock."""
+        base = f"{prefix}-{now.strftime('%Y%m%d%H%M%S')}"
+        n = 1
+        if self.get_meta("id_base") == base:
+            n = int(self.get_meta("id_seq") or "1") + 1
+        while True:
+            candidate = base if n == 1 else f"{base}-{n}"
+            if not taken(candidate):
+                return candidate, {"id_base": base, "id_seq": str(n)}
+            n += 1
 
     # ------------------------------------------------------------ writes
 

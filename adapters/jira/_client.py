@@ -1,0 +1,120 @@
+"""``JiraClient``: HTTP to one Jira site's REST API, through the jira library's session.
+
+It sends each request inside the adapter's one error translation point and decodes the
+JSON; it pages searches (``nextPageToken`` on Cloud, ``startAt`` on Server) and comment
+lists. It knows nothing of tickets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from adapters.jira._config import JiraConfig
+from adapters.jira._errors import error_for_response, translate
+from adapters.jira._mapping import FIELDS
+
+__all__ = ["JiraClient"]
+
+COMMENTS_PER_PAGE = 100
+
+
+class JiraClient:
+    """Requests to one Jira site: REST v3 on Cloud (email and API token), v2 on Server."""
+
+    def __init__(self, config: JiraConfig, secret: str, email: str | None = None) -> None:
+        from jira import JIRA
+
+        self.cloud = config.deployment == "cloud"
+        version = "3" if self.cloud else "2"
+        auth: dict[str, Any] = (
+            {"basic_auth": (email, secret)} if self.cloud else {"token_auth": secret}
+        )
+        self._jira = JIRA(
+            server=config.server,
+            options={"rest_api_version": version},
+            get_server_info=False,
+            max_retries=0,
+            timeout=config.timeout,
+            **auth,
+        )
+        # The jira library has no public session; this one carries its auth and timeout.
+        self._session = self._jira._session
+        self.api = f"{config.server}/rest/api/{version}"
+        self.fields = [*FIELDS, config.flag_field]  # what the mapping reads
+        self._property_key = config.property_key
+
+    def close(self) -> None:
+        closing: Any = self._jira.close  # the jira library leaves close() unannotated
+        closing()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        ticket_id: str | None = None,
+    ) -> Any:
+        """The decoded answer to one request under the API base; errors become bridge errors."""
+        write = method != "GET"
+        with translate(ticket_id, write=write):
+            response = self._session.request(method, f"{self.api}{path}", params=params, json=body)
+            if response.status_code >= 400:  # raised by the session normally; kept as a guard
+                raise error_for_response(
+                    response.status_code,
+                    dict(response.headers),
+                    None,
+                    ticket_id=ticket_id,
+                    write=write,
+                )
+            return response.json() if response.content else None
+
+    def search(
+        self, jql: str, token: str | None, limit: int, extra: tuple[str, ...] = ()
+    ) -> tuple[list[Any], str | None]:
+        """One page of a search from ``token`` (``None``: the first), and the next page's token.
+
+        The fields the mapping reads come with each issue, ``extra`` too, and the bridge's
+        entity property.
+        """
+        body: dict[str, Any] = {
+            "jql": jql,
+            "maxResults": limit,
+            "fields": [*self.fields, *extra],
+            "properties": [self._property_key],
+        }
+        if self.cloud:
+            if token:
+                body["nextPageToken"] = token
+            page = self.request("POST", "/search/jql", body=body)
+            return page["issues"], page.get("nextPageToken")
+        start = int(token or 0)
+        page = self.request("POST", "/search", body={**body, "startAt": start})
+        after = start + len(page["issues"])
+        return page["issues"], (str(after) if after < page["total"] and page["issues"] else None)
+
+    def iter_search(self, jql: str, limit: int, extra: tuple[str, ...] = ()) -> Iterator[list[Any]]:
+        """The pages of a search, each read only when the one before is done with."""
+        token: str | None = None
+        while True:
+            issues, token = self.search(jql, token, limit, extra)
+            yield issues
+            if token is None:
+                return
+
+    def comment_pages(self, key: str) -> Iterator[list[Any]]:
+        """The pages of an issue's comments, oldest first."""
+        start = 0
+        while True:
+            page = self.request(
+                "GET",
+                f"/issue/{key}/comment",
+                params={"startAt": start, "maxResults": COMMENTS_PER_PAGE, "orderBy": "created"},
+                ticket_id=key,
+            )
+            yield page["comments"]
+            start += len(page["comments"])
+            if not page["comments"] or start >= page["total"]:
+                return

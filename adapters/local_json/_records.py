@@ -1,0 +1,72 @@
+"""What a store's files hold: a ticket file's JSON, with its idempotency key, and a comments
+file's list, read and written.
+
+A ticket file is the ticket's own JSON, pretty-printed, with the idempotency key it was
+created with as one more key at the end; a comments file is a JSON list of comments.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bridge.errors import CorruptDataError
+from bridge.models import Comment, Ticket
+
+__all__ = ["IDEM", "encode_comments", "encode_ticket", "parse_comments", "parse_ticket"]
+
+IDEM = "idempotency_key"
+
+
+def encode_ticket(ticket: Ticket, idem: str | None) -> bytes:
+    """A ticket file's content."""
+    pretty = ticket.model_dump_json(indent=2)
+    if idem:  # one more key, after the ticket's own, without re-encoding the rest
+        pretty = f"{pretty[:-2]},\n  {json.dumps(IDEM)}: {json.dumps(idem)}\n}}"
+    return (pretty + "\n").encode()
+
+
+def parse_ticket(
+    ticket_id: str, path: Path, raw: bytes, *, adapter: str
+) -> tuple[Ticket, str | None]:
+    """The ticket and idempotency key a ticket file holds; ``CorruptDataError`` if it holds
+    anything else (not JSON, not a ticket, another ticket)."""
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("the file does not hold a JSON object")
+        idem = data.pop(IDEM, None)
+        ticket = Ticket.model_validate(data)
+        if ticket.id != ticket_id:
+            raise ValueError(f"the file holds ticket {ticket.id!r}, not {ticket_id!r}")
+    except (ValueError, ValidationError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CorruptDataError(
+            f"cannot read {path}: {reason}",
+            path=str(path),
+            adapter=adapter,
+            ticket_id=ticket_id,
+        ) from None
+    return ticket, idem if isinstance(idem, str) else None
+
+
+def encode_comments(comments: Sequence[Comment]) -> bytes:
+    """A comments file's content."""
+    payload = [c.model_dump(mode="json") for c in comments]
+    return (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def parse_comments(ticket_id: str, path: Path, raw: bytes, *, adapter: str) -> list[Comment]:
+    """The comments a comments file holds; ``CorruptDataError`` if it holds anything else."""
+    try:
+        return [Comment.model_validate(item) for item in json.loads(raw)]
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise CorruptDataError(
+            f"cannot read {path}: {str(exc).splitlines()[0]}",
+            path=str(path),
+            adapter=adapter,
+            ticket_id=ticket_id,
+        ) from None

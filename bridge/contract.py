@@ -75,8 +75,14 @@ class Adapter(ABC):
         """Apply only the given fields and return the ticket as stored."""
 
     @abstractmethod
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
-        """Append a comment by ``author`` and return it."""
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
+        """Append a comment by ``author`` and return it.
+
+        ``key`` is stored with the comment and read back as ``Comment.key``: it is how a
+        comment that may have been posted already is found again (never by its text).
+        """
 
     @abstractmethod
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:

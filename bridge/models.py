@@ -284,6 +284,7 @@ class Comment(BaseModel):
     author: str
     body: str
     created_at: datetime = Field(default_factory=utcnow)
+    key: str | None = Field(default=None, description="the idempotency key it was written with")
 
 
 class TicketDraft(_TicketFields):

@@ -187,8 +187,19 @@ class TicketingService:
         ticket_id = self._id(ticket_id)
         return self.adapter.update(ticket_id, self._changes(ticket_id, changes))
 
-    def add_comment(self, ticket_id: str, text: str, author: str = "ticket-bridge") -> Comment:
-        """Add a comment by ``author`` and return it."""
+    def add_comment(
+        self,
+        ticket_id: str,
+        text: str,
+        author: str = "ticket-bridge",
+        *,
+        idempotency_key: str | None = None,
+    ) -> Comment:
+        """Add a comment by ``author`` and return it.
+
+        A comment sent again with the same ``idempotency_key`` after a failure that may have
+        let the first one through is posted once (the resilience layer looks it up by key).
+        """
         ticket_id = self._id(ticket_id)
         if not isinstance(text, str) or not text.strip():
             raise InvalidError("comment text must not be empty", ticket_id=ticket_id)
@@ -199,7 +210,7 @@ class TicketingService:
             )
         if not isinstance(author, str) or not author.strip():
             raise InvalidError("comment author must not be empty", ticket_id=ticket_id)
-        return self.adapter.add_comment(ticket_id, text, author.strip())
+        return self.adapter.add_comment(ticket_id, text, author.strip(), key=idempotency_key)
 
     def list_comments(self, ticket_id: str) -> list[Comment]:
         """All comments of the ticket, oldest first."""

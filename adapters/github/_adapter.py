@@ -40,7 +40,7 @@ from adapters.github._mapping import (
     state_fields,
 )
 from bridge.contract import Adapter, Capabilities
-from bridge.errors import AuthError, InvalidError, NotFoundError
+from bridge.errors import AuthError, InvalidError, NotFoundError, already_landed
 from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
@@ -138,6 +138,18 @@ class GitHubAdapter(Adapter):
             self._issue_id(str(parent_number))  # the parent must exist before anything is made
         dep_ids = [self._issue_id(d) for d in draft.dependencies]
         issue, _ = self._client.request("POST", self._client.path(ISSUES), body=payload)
+        with already_landed():
+            return self._finish_create(draft, issue, parent_number, dep_ids)
+
+    def _finish_create(
+        self,
+        draft: TicketDraft,
+        issue: dict[str, Any],
+        parent_number: int | None,
+        dep_ids: builtins.list[int],
+    ) -> Ticket:
+        """What GitHub takes only after the issue exists: its closed state, the sub-issue
+        link and the blocked-by links."""
         ticket_id = str(issue["number"])
         if draft.status.is_done:
             issue, _ = self._client.request(
@@ -245,8 +257,10 @@ class GitHubAdapter(Adapter):
                 ticket_id=ticket_id,
             )
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
-        text = comment_body(author, body)
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
+        text = comment_body(author, body, key)
         if len(text) > BODY_LIMIT:
             raise InvalidError(
                 f"comment is longer than GitHub's {BODY_LIMIT} characters",

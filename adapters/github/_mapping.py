@@ -48,7 +48,8 @@ __all__ = [
 
 _BLOCK_RE = re.compile(r"\n*<!-- ticket-bridge (\{.*?\}) -->\s*$", re.DOTALL)
 _AUTHOR_RE = re.compile(
-    r"\A<!-- ticket-bridge:author (\".*?\") -->\n\*\*.*?\*\* wrote:\n\n", re.DOTALL
+    r"\A<!-- ticket-bridge:author (\".*?\")(?: key (\"[^\"]*\"))? -->\n\*\*.*?\*\* wrote:\n\n",
+    re.DOTALL,
 )
 RESOLUTION_MARK = "<!-- ticket-bridge:resolution -->"
 BODY_LIMIT = 65_536
@@ -242,9 +243,11 @@ def issue_to_ticket(
     )
 
 
-def comment_body(author: str, text: str) -> str:
-    """A comment as posted: a hidden author marker, a visible header line, the text."""
-    return f"<!-- ticket-bridge:author {json.dumps(author)} -->\n**{author}** wrote:\n\n{text}"
+def comment_body(author: str, text: str, key: str | None = None) -> str:
+    """A comment as posted: a hidden marker (author, idempotency key), a visible header
+    line, the text."""
+    mark = json.dumps(author) + (f" key {json.dumps(key)}" if key else "")
+    return f"<!-- ticket-bridge:author {mark} -->\n**{author}** wrote:\n\n{text}"
 
 
 def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment | None:
@@ -253,8 +256,10 @@ def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment | None:
     if body.startswith(RESOLUTION_MARK):
         return None
     match = _AUTHOR_RE.match(body)
+    key = None
     if match:
         author, text = json.loads(match.group(1)), body[match.end() :]
+        key = json.loads(match.group(2)) if match.group(2) else None
     else:
         author, text = (raw.get("user") or {}).get("login", "unknown"), body
     return Comment(
@@ -263,6 +268,7 @@ def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment | None:
         author=author,
         body=text,
         created_at=_when(raw["created_at"]),
+        key=key,
     )
 
 

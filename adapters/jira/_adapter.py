@@ -33,7 +33,7 @@ from adapters.jira._mapping import (
 )
 from adapters.jira._workflow import Workflow
 from bridge.contract import Adapter, Capabilities
-from bridge.errors import AuthError, InvalidError, NotFoundError, UnsupportedError
+from bridge.errors import AuthError, InvalidError, NotFoundError, UnsupportedError, already_landed
 from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
@@ -154,7 +154,14 @@ class JiraAdapter(Adapter):
         )
         key = str(created["key"])
         self._types[key] = issue_type
-        ticket = created_ticket(self.config, draft, key, str(created["id"]))
+        with already_landed():
+            return self._finish_create(draft, key, str(created["id"]), prop)
+
+    def _finish_create(
+        self, draft: TicketDraft, key: str, native_id: str, prop: dict[str, Any]
+    ) -> Ticket:
+        """What Jira takes only after the issue exists: the links and the transitions."""
+        ticket = created_ticket(self.config, draft, key, native_id)
         for dep in draft.dependencies:
             self._link(dep, key)
         if draft.status is not Status.OPEN:
@@ -292,11 +299,13 @@ class JiraAdapter(Adapter):
                 body["properties"] = [{"key": self.config.property_key, "value": final_prop}]
             self._client.request("POST", f"/issue/{key}/transitions", body=body, ticket_id=key)
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
         raw = self._client.request(
             "POST",
             f"/issue/{ticket_id}/comment",
-            body={"body": self._text(comment_text(author, body))},
+            body={"body": self._text(comment_text(author, body, key))},
             ticket_id=ticket_id,
         )
         return parse_comment(raw, ticket_id)

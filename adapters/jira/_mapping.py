@@ -38,7 +38,7 @@ __all__ = [
     "tracker_ref",
 ]
 
-_AUTHOR = re.compile(r"\Aticket-bridge author: (\".*?\")\n\n", re.DOTALL)
+_AUTHOR = re.compile(r"\Aticket-bridge author: (\".*?\")(?: key: (\"[^\"]*\"))?\n\n", re.DOTALL)
 CATEGORY_STATUS = {"new": Status.OPEN, "indeterminate": Status.IN_PROGRESS, "done": Status.RESOLVED}
 FIELDS = [
     "summary",
@@ -163,16 +163,20 @@ def issue_to_ticket(issue: dict[str, Any], config: JiraConfig) -> Ticket:
     )
 
 
-def comment_text(author: str, text: str) -> str:
-    """A comment as posted: a marked header line naming the author, then the text."""
-    return f"ticket-bridge author: {json.dumps(author)}\n\n{text}"
+def comment_text(author: str, text: str, key: str | None = None) -> str:
+    """A comment as posted: a marked header line naming the author (and the idempotency
+    key), then the text."""
+    mark = json.dumps(author) + (f" key: {json.dumps(key)}" if key else "")
+    return f"ticket-bridge author: {mark}\n\n{text}"
 
 
 def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment:
     body = plain(raw.get("body"))
     match = _AUTHOR.match(body)
+    key = None
     if match:
         author, text = json.loads(match.group(1)), body[match.end() :]
+        key = json.loads(match.group(2)) if match.group(2) else None
     else:
         who = raw.get("author") or {}
         author, text = who.get("displayName") or who.get("name") or "unknown", body
@@ -182,6 +186,7 @@ def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment:
         author=author,
         body=text,
         created_at=_when(raw["created"]),
+        key=key,
     )
 
 

@@ -140,7 +140,9 @@ class LocalJsonAdapter(Adapter):
                 self._store(updated, idem)
             return updated
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
         with self._writing():
             if not self._ticket_path(ticket_id).exists():
                 raise self._not_found(ticket_id)
@@ -150,6 +152,7 @@ class LocalJsonAdapter(Adapter):
                 ticket_id=ticket_id,
                 author=author,
                 body=body,
+                key=key,
             )
             comments.append(comment)
             data = encode_comments(comments)

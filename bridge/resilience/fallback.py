@@ -11,7 +11,6 @@ from __future__ import annotations
 import builtins
 import logging
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -30,7 +29,7 @@ from bridge.models import (
 )
 from bridge.outbox import Outbox
 from bridge.resilience.replay import Replayer, ReplayReport
-from bridge.resilience.retrying import RetryingAdapter
+from bridge.resilience.retrying import RetryingAdapter, new_key
 
 __all__ = ["FallbackAdapter"]
 
@@ -104,7 +103,7 @@ class FallbackAdapter(Adapter):
     # ------------------------------------------------------------ the contract
 
     def create(self, draft: TicketDraft) -> Ticket:
-        key = draft.idempotency_key or uuid.uuid4().hex
+        key = draft.idempotency_key or new_key()
         draft = draft.model_copy(update={"idempotency_key": key})
         ambiguous = False
         if not self._queueing():
@@ -172,15 +171,19 @@ class FallbackAdapter(Adapter):
                 return ticket
         return self._queue_dependencies(ticket_id, list(add), list(remove))
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
+        key = key or new_key()
         ambiguous = False
         if not self._queueing() and not self._is_local(ticket_id):
+            target = self.replayer.resolve(ticket_id)
             try:
-                return self.remote.add_comment(self.replayer.resolve(ticket_id), body, author)
+                return self.remote.add_comment(target, body, author, key=key)
             except TransientError as exc:
                 ambiguous = exc.maybe_applied
                 self._fall_back(exc)
-        return self._queue_comment(ticket_id, body, author, ambiguous=ambiguous)
+        return self._queue_comment(ticket_id, body, author, key, ambiguous=ambiguous)
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         if self._is_local(ticket_id):
@@ -294,17 +297,18 @@ class FallbackAdapter(Adapter):
         )
 
     def _queue_comment(
-        self, ticket_id: str, body: str, author: str, *, ambiguous: bool = False
+        self, ticket_id: str, body: str, author: str, key: str, *, ambiguous: bool = False
     ) -> Comment:
-        payload = {"body": body, "author": author}
+        payload = {"body": body, "author": author, "key": key}
         state = "sending" if ambiguous else "queued"
         if self._is_local(ticket_id):
-            comment = self.local.add_comment(ticket_id, body, author)
-            self.outbox.append("comment", ticket_id, payload)
+            comment = self.local.add_comment(ticket_id, body, author, key=key)
+            payload["local_comment"] = comment.id
+            self.outbox.append("comment", ticket_id, payload, state=state)
             return comment
         target = self.replayer.resolve(ticket_id)
         seq = self.outbox.append("comment", target, payload, state=state)
-        return Comment(id=f"pending-{seq}", ticket_id=target, author=author, body=body)
+        return Comment(id=f"pending-{seq}", ticket_id=target, author=author, body=body, key=key)
 
     def _local_view(self, ticket_id: str) -> Ticket:
         """A pending local ticket, with the links it will have on the tracker."""

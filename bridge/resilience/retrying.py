@@ -13,6 +13,7 @@ import builtins
 import logging
 import random
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -23,10 +24,15 @@ from bridge.feed import ChangeFeed
 from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
 from bridge.retry import RetryPolicy, compute_wait, retrying
 
-__all__ = ["RetryingAdapter", "compute_wait"]
+__all__ = ["RetryingAdapter", "compute_wait", "new_key"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def new_key() -> str:
+    """A fresh idempotency key for a write."""
+    return uuid.uuid4().hex
 
 
 class RetryingAdapter(Adapter):
@@ -133,16 +139,20 @@ class RetryingAdapter(Adapter):
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         return self.call(lambda: self.inner.update(ticket_id, changes))
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
+        """Posted with an idempotency key (a fresh one unless given): after an attempt
+        that may have landed, the comment is looked up by that key, never by its text."""
+        key = key or new_key()
         return self.call(
-            lambda: self.inner.add_comment(ticket_id, body, author),
-            lookup=lambda: self.find_comment(ticket_id, body, author),
+            lambda: self.inner.add_comment(ticket_id, body, author, key=key),
+            lookup=lambda: self.find_comment(ticket_id, key),
         )
 
-    def find_comment(self, ticket_id: str, body: str, author: str) -> Comment | None:
-        """The newest comment with this author and text, if a sent one may have landed."""
-        comments = self.inner.list_comments(ticket_id)
-        return next((c for c in reversed(comments) if (c.body, c.author) == (body, author)), None)
+    def find_comment(self, ticket_id: str, key: str) -> Comment | None:
+        """The comment posted with ``key``, if an attempt landed."""
+        return next((c for c in self.inner.list_comments(ticket_id) if c.key == key), None)
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         return self.call(lambda: self.inner.list_comments(ticket_id))

@@ -92,9 +92,12 @@ class FlakyAdapter(LocalJsonAdapter):
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         return self._fail("update", lambda: super(FlakyAdapter, self).update(ticket_id, changes))
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
         return self._fail(
-            "comment", lambda: super(FlakyAdapter, self).add_comment(ticket_id, body, author)
+            "comment",
+            lambda: super(FlakyAdapter, self).add_comment(ticket_id, body, author, key=key),
         )
 
     def list_comments(self, ticket_id: str) -> list[Comment]:

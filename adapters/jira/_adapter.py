@@ -1,9 +1,8 @@
 """``JiraAdapter``: tickets as Jira issues of one project, on :class:`JiraClient`.
 
-Requests per operation (see ``bench/api_calls.py``): create 1 (priority, labels, parent and
-metadata in the one request); get 1 (the bridge's entity property comes with the issue);
-comment 1; a status change 2 once the workflow is known (read, transition); a page of up to
-100 issues 1.
+Requests (``bench/api_calls.py``): create 1 (priority, labels, parent, metadata in one);
+get 1 (the entity property comes with the issue); comment 1; a status change 2 (read,
+transition); a page of up to 100 issues 1.
 """
 
 from __future__ import annotations
@@ -143,6 +142,7 @@ class JiraAdapter(Adapter):
 
     def create(self, draft: TicketDraft) -> Ticket:
         issue_type = self._issue_type(draft.type, draft.parent_id)
+        _ = [self._issue(dep) for dep in draft.dependencies]  # linked after: check them first
         marked = draft.status is Status.BLOCKED and self._status_name(Status.BLOCKED)[1]
         fields = create_fields(self.config, draft, issue_type, marked, cloud=self._cloud)
         prop = {"metadata": draft.metadata, "type": draft.type.value, "assignee": draft.assignee}

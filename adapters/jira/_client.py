@@ -56,9 +56,14 @@ class JiraClient:
         params: dict[str, Any] | None = None,
         body: Any = None,
         ticket_id: str | None = None,
+        write: bool | None = None,
     ) -> Any:
-        """The decoded answer to one request under the API base; errors become bridge errors."""
-        write = method != "GET"
+        """The decoded answer to one request under the API base; errors become bridge errors.
+
+        ``write`` (default: any method but GET) says whether a lost answer may mean the
+        request was applied; a search is a POST that changes nothing.
+        """
+        write = method != "GET" if write is None else write
         with translate(ticket_id, write=write):
             response = self._session.request(method, f"{self.api}{path}", params=params, json=body)
             if response.status_code >= 400:  # raised by the session normally; kept as a guard
@@ -88,10 +93,10 @@ class JiraClient:
         if self.cloud:
             if token:
                 body["nextPageToken"] = token
-            page = self.request("POST", "/search/jql", body=body)
+            page = self.request("POST", "/search/jql", body=body, write=False)
             return page["issues"], page.get("nextPageToken")
         start = int(token or 0)
-        page = self.request("POST", "/search", body={**body, "startAt": start})
+        page = self.request("POST", "/search", body={**body, "startAt": start}, write=False)
         after = start + len(page["issues"])
         return page["issues"], (str(after) if after < page["total"] and page["issues"] else None)
 

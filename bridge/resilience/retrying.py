@@ -112,6 +112,10 @@ class RetryingAdapter(Adapter):
     # ------------------------------------------------------------ the contract
 
     def create(self, draft: TicketDraft) -> Ticket:
+        """Created with an idempotency key (a fresh one unless the draft has one), so that an
+        attempt that may have landed is found by it instead of made again."""
+        if not draft.idempotency_key:
+            draft = draft.model_copy(update={"idempotency_key": new_key()})
         return self.call(lambda: self.inner.create(draft), lookup=lambda: self.find_created(draft))
 
     def find_created(self, draft: TicketDraft) -> Ticket | None:

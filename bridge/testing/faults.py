@@ -204,9 +204,13 @@ class FaultyAdapter(Adapter):
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         return self._call("update", lambda: self.inner.update(ticket_id, changes), ticket_id)
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
         return self._call(
-            "add_comment", lambda: self.inner.add_comment(ticket_id, body, author), ticket_id
+            "add_comment",
+            lambda: self.inner.add_comment(ticket_id, body, author, key=key),
+            ticket_id,
         )
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:

@@ -37,10 +37,6 @@ class TestJiraCloudContract(FakeTrackerContract):
     missing_id = "TB-999"
     routes = ROUTES
     mode = "cloud"
-    known_gaps = {
-        "test_unknown_dependency_creates_nothing": "the issue is created, then linked",
-        "test_search_faults_never_claim_a_write": "searches are POSTs, taken for writes",
-    }
 
     def start_fake(self) -> tuple[FakeServer, FakeApp]:
         return start_jira_fake(self.mode)

@@ -45,10 +45,14 @@ class MemoryAdapter(Adapter):
         self.tickets[ticket_id] = changes.apply_to(self.tickets[ticket_id])
         return self.tickets[ticket_id]
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
         self._known(ticket_id)
         self.counter += 1
-        comment = Comment(id=str(self.counter), ticket_id=ticket_id, author=author, body=body)
+        comment = Comment(
+            id=str(self.counter), ticket_id=ticket_id, author=author, body=body, key=key
+        )
         self.comments[ticket_id].append(comment)
         return comment
 

@@ -240,18 +240,7 @@ class FallbackAdapter(Adapter):
             self.local.update(ticket_id, TicketChanges(**local_changes))
             self.outbox.append("update", ticket_id, payload)
             return self._local_view(ticket_id)
-        target = self.replayer.resolve(ticket_id)
-        known = self.outbox.known(target)
-        if known is None:
-            raise TransientError(
-                f"{self.name} is unreachable and the ticket was never seen here",
-                adapter=self.name,
-                ticket_id=ticket_id,
-            )
-        updated = changes.apply_to(known)
-        self.outbox.remember(updated)
-        self.outbox.append("update", target, payload)
-        return updated.model_copy(update={"pending": True})
+        return self._queue_on_known(ticket_id, "update", payload, changes.apply_to)
 
     def _queue_dependencies(
         self, ticket_id: str, add: builtins.list[str], remove: builtins.list[str]
@@ -263,6 +252,22 @@ class FallbackAdapter(Adapter):
             )
             self.outbox.append("dependencies", ticket_id, payload)
             return self._local_view(ticket_id)
+        return self._queue_on_known(
+            ticket_id,
+            "dependencies",
+            payload,
+            lambda t: t.model_copy(update={"dependencies": _apply(t.dependencies, payload)}),
+        )
+
+    def _queue_on_known(
+        self,
+        ticket_id: str,
+        op: str,
+        payload: dict[str, Any],
+        apply: Callable[[Ticket], Ticket],
+    ) -> Ticket:
+        """Queue ``op`` for a tracker ticket, applied to its last known state, which the
+        caller gets back as pending (and later reads return until the replay)."""
         target = self.replayer.resolve(ticket_id)
         known = self.outbox.known(target)
         if known is None:
@@ -271,9 +276,9 @@ class FallbackAdapter(Adapter):
                 adapter=self.name,
                 ticket_id=ticket_id,
             )
-        updated = known.model_copy(update={"dependencies": _apply(known.dependencies, payload)})
+        updated = apply(known)
         self.outbox.remember(updated)
-        self.outbox.append("dependencies", target, payload)
+        self.outbox.append(op, target, payload)
         return updated.model_copy(update={"pending": True})
 
     def _view(self, ticket_id: str) -> Ticket | None:

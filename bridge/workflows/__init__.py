@@ -17,7 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bridge.workflows._config import WorkflowSettings
+    from bridge.settings import WorkflowSettings
     from bridge.workflows.emergency import WarRoom, handle_production_emergency
     from bridge.workflows.helper import TicketingHelper
     from bridge.workflows.orchestrator import AgentDelegationContext, Delegation, PMOrchestrator
@@ -55,7 +55,7 @@ _HOMES = {
     "PMOrchestrator": "bridge.workflows.orchestrator",
     "TicketingHelper": "bridge.workflows.helper",
     "WarRoom": "bridge.workflows.emergency",
-    "WorkflowSettings": "bridge.workflows._config",
+    "WorkflowSettings": "bridge.settings",
     "check_sla": "bridge.workflows.sla",
     "create_phased_ticket": "bridge.workflows.phased",
     "create_subtasks": "bridge.workflows.phased",

@@ -203,9 +203,9 @@ class Transport:
         return data.decode("utf-8", errors="replace")
 
     def _too_big(self, declared: int | None) -> UnavailableError:
-        size = f"{declared} bytes" if declared is not None else "more"
+        size = f"is {declared} bytes, " if declared is not None else "goes on "
         return UnavailableError(
-            f"GitHub's answer is {size}, over the limit of {self.max_bytes} bytes "
-            "(max_response_bytes): not read",
+            f"GitHub's answer {size}over the limit of {self.max_bytes} bytes "
+            "(max_response_bytes): reading stopped",
             adapter=ADAPTER,
         )

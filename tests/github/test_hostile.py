@@ -100,7 +100,7 @@ def test_a_missing_or_mistyped_field_is_named(hostile, payload, field) -> None: 
 def test_a_list_with_a_broken_item_names_it(hostile) -> None:  # type: ignore[no-untyped-def]
     """An item of a list page without its number: the error says which one."""
     _, service = hostile(lambda h: send(h, [issue(1), issue(2, id=None)]))
-    error = _error(service, lambda: service.list_tickets())
+    error = _error(service, service.list_tickets)
     assert "issue [1] #2: id: Field required" in str(error)
 
 

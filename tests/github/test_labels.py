@@ -15,14 +15,7 @@ import pytest
 from adapters.github import GitHubService
 from tests.contract.test_github import github_service
 from tests.fakes.base import FakeServer
-from tests.fakes.github_fake import FakeIssue, GitHubFakeApp, start_github_fake
-
-
-@pytest.fixture
-def fake() -> Iterator[tuple[FakeServer, GitHubFakeApp]]:
-    server, app = start_github_fake()
-    yield server, app
-    server.stop()
+from tests.fakes.github_fake import FakeIssue, GitHubFakeApp
 
 
 @pytest.fixture
@@ -96,35 +89,12 @@ def test_a_label_with_a_comma_is_found(gh: GitHubService, fake) -> None:  # type
     assert listing.query["labels"] == ["ui"]
 
 
-def test_a_label_with_a_comma_through_the_cli(fake, monkeypatch, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_label_with_a_comma_through_the_cli(github_cli) -> None:  # type: ignore[no-untyped-def]
     """``list -l`` with such a label, on a GitHub tracker."""
-    from bridge.cli import main
-
-    server, _ = fake
-    config = tmp_path / "ticket-bridge.toml"
-    config.write_text(
-        f"""
-[bridge]
-tracker = "gh"
-
-[fallback]
-enabled = false
-
-[trackers.gh]
-type = "github"
-repo = "octo/tickets"
-base_url = "{server.url}/api/v3"
-seconds_between_requests = 0
-seconds_between_writes = 0
-"""
-    )
-    monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
-    monkeypatch.chdir(tmp_path)
-    base = ["--config", str(config)]
-    assert main([*base, "create", "Comma", "-l", "needs: a, b"]) == 0
-    number = capsys.readouterr().out.strip()
-    assert main([*base, "create", "Plain", "-l", "needs: a"]) == 0
-    capsys.readouterr()
-    assert main([*base, "--json", "list", "-l", "needs: a, b"]) == 0
-    listed = json.loads(capsys.readouterr().out)["tickets"]
-    assert [t["id"] for t in listed] == [number]
+    code, out, _ = github_cli("create", "Comma", "-l", "needs: a, b")
+    assert code == 0
+    number = out.strip()
+    assert github_cli("create", "Plain", "-l", "needs: a")[0] == 0
+    code, out, _ = github_cli("--json", "list", "-l", "needs: a, b")
+    assert code == 0
+    assert [t["id"] for t in json.loads(out)["tickets"]] == [number]

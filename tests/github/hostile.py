@@ -124,8 +124,8 @@ def send_chunks(
 
 
 def huge_issue(total: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
-    """An issue whose title makes the answer ``total`` bytes long, made as it is sent."""
-    head = json.dumps(issue())[:-1].encode() + b', "padding": "'
+    """An issue whose body makes the answer ``total`` bytes long, made as it is sent."""
+    head = json.dumps(issue(body=None))[:-1].encode() + b', "body": "'
     yield head
     sent = len(head)
     while sent < total - 2:

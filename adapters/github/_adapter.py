@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from adapters._paging import Cursor, fill_page
+from adapters.github import _payload as payload
 from adapters.github._client import (
     ALL_COMMENTS,
     BLOCKED_BY,
@@ -29,18 +30,26 @@ from adapters.github._client import (
 from adapters.github._config import GitHubConfig
 from adapters.github._mapping import (
     BODY_LIMIT,
-    OPEN,
     comment_body,
     create_payload,
     issue_to_ticket,
+    list_params,
+    number_from_url,
     parse_comment,
     plan_update,
     resolution_note,
     split_body,
     state_fields,
 )
+from adapters.github._payload import IssueIn
 from bridge.contract import Adapter, Capabilities
-from bridge.errors import AuthError, InvalidError, NotFoundError, already_landed
+from bridge.errors import (
+    AuthError,
+    InvalidError,
+    NotFoundError,
+    UnavailableError,
+    already_landed,
+)
 from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
@@ -94,22 +103,23 @@ class GitHubAdapter(Adapter):
             )
         return int(ticket_id)
 
-    def _issue(self, ticket_id: str) -> dict[str, Any]:
+    def _issue(self, ticket_id: str) -> IssueIn:
         path = self._client.path(ISSUE, number=self._number(ticket_id))
         data, _ = self._client.request("GET", path, ticket_id=ticket_id)
-        if "pull_request" in data:
+        issue = payload.issue(data, ticket_id)
+        if issue.is_pull_request:
             raise NotFoundError(
                 f"#{ticket_id} is a pull request", adapter="github", ticket_id=ticket_id
             )
-        home = str(data.get("repository_url") or "")
+        home = issue.repository_url or ""
         if home and not home.endswith(self._client.repo_path):  # GitHub followed a 301
             where = "/".join(home.split("/")[-2:])
             raise NotFoundError(
-                f"#{ticket_id} was transferred to {where}#{data.get('number')}",
+                f"#{ticket_id} was transferred to {where}#{issue.number}",
                 adapter="github",
                 ticket_id=ticket_id,
             )
-        return dict(data)
+        return issue
 
     def _issue_id(self, ticket_id: str) -> int:
         """The integer id of an issue (the sub-issue and dependency endpoints take it)."""
@@ -117,59 +127,62 @@ class GitHubAdapter(Adapter):
             self._issue(ticket_id)
         return self._client.issue_ids[ticket_id]
 
-    def _to_ticket(self, issue: dict[str, Any]) -> Ticket:
-        _, block = split_body(issue.get("body"))
+    def _to_ticket(self, issue: IssueIn, parent_id: str | None = None) -> Ticket:
+        """The ticket of an issue; its blockers are read when GitHub counts other ones than
+        the body names (a person changed them on GitHub). Without a count (older answers,
+        sub-issue lists) the body's list stands."""
+        _, block = split_body(issue.body)
         deps = None
-        summary = issue.get("issue_dependencies_summary") or {}
-        if self.config.use_dependencies_api and summary.get("blocked_by", 0) != len(block.deps):
-            deps = self._blocked_by(str(issue["number"]))  # changed on GitHub by a person
-        return issue_to_ticket(issue, self.config, deps)
+        summary = issue.issue_dependencies_summary
+        if self.config.use_dependencies_api and summary and summary.total != len(block.deps):
+            deps = self._blocked_by(str(issue.number))
+        return issue_to_ticket(issue, self.config, deps, parent_id=parent_id)
 
     def _blocked_by(self, ticket_id: str) -> builtins.list[str]:
         path = self._client.path(BLOCKED_BY, number=ticket_id)
-        return [str(i["number"]) for i in self._client.pages(path, {}, ticket_id)]
+        blockers = payload.issues(self._client.pages(path, {}, ticket_id), ticket_id)
+        return [str(i.number) for i in blockers]
 
     # ------------------------------------------------------------ primitives
 
     def create(self, draft: TicketDraft) -> Ticket:
         parent_number = self._number(draft.parent_id) if draft.parent_id else None
-        payload = create_payload(self.config, draft)
+        body = create_payload(self.config, draft)
         if parent_number is not None:
             self._issue_id(str(parent_number))  # the parent must exist before anything is made
         dep_ids = [self._issue_id(d) for d in draft.dependencies]
-        issue, _ = self._client.request("POST", self._client.path(ISSUES), body=payload)
+        data, _ = self._client.request("POST", self._client.path(ISSUES), body=body)
         with already_landed():
-            return self._finish_create(draft, issue, parent_number, dep_ids)
+            return self._finish_create(draft, payload.issue(data), parent_number, dep_ids)
 
     def _finish_create(
         self,
         draft: TicketDraft,
-        issue: dict[str, Any],
+        issue: IssueIn,
         parent_number: int | None,
         dep_ids: builtins.list[int],
     ) -> Ticket:
         """What GitHub takes only after the issue exists: its closed state, the sub-issue
         link and the blocked-by links."""
-        ticket_id = str(issue["number"])
+        ticket_id = str(issue.number)
         if draft.status.is_done:
-            issue, _ = self._client.request(
+            data, _ = self._client.request(
                 "PATCH",
                 self._client.path(ISSUE, number=ticket_id),
                 body=state_fields(self.config, draft.status, draft.resolution),
                 ticket_id=ticket_id,
             )
+            issue = payload.issue(data, ticket_id)
         if parent_number is not None:
             self._client.request(
                 "POST",
                 self._client.path(SUB_ISSUES, number=parent_number),
-                body={"sub_issue_id": int(issue["id"])},
+                body={"sub_issue_id": issue.id},
                 ticket_id=ticket_id,
             )
-            issue["parent_issue_url"] = self._client.path(ISSUE, number=parent_number)
         self._add_blocked_by(ticket_id, dep_ids)
-        if dep_ids:
-            issue["issue_dependencies_summary"] = {"blocked_by": len(dep_ids)}
-        return issue_to_ticket(issue, self.config)
+        parent = str(parent_number) if parent_number is not None else None
+        return issue_to_ticket(issue, self.config, parent_id=parent)
 
     def _add_blocked_by(self, ticket_id: str, dep_ids: builtins.list[int]) -> None:
         if not self.config.use_dependencies_api:
@@ -197,9 +210,10 @@ class GitHubAdapter(Adapter):
             self.config, issue, current, updated, changes.given(), ticket_id
         )
         if patch:
-            issue, _ = self._client.request(
+            data, _ = self._client.request(
                 "PATCH", self._client.path(ISSUE, number=ticket_id), body=patch, ticket_id=ticket_id
             )
+            issue = payload.issue(data, ticket_id)
         self._reparent(ticket_id, current, updated)
         self._relink(ticket_id, current, updated)
         if (
@@ -222,7 +236,8 @@ class GitHubAdapter(Adapter):
         closed the issue but did not get to post it."""
         path = self._client.path(COMMENTS, number=ticket_id)
         text = resolution_note(resolution)
-        if not any(c.get("body") == text for c in self._client.pages(path, {}, ticket_id)):
+        posted = payload.comments(self._client.pages(path, {}, ticket_id), ticket_id)
+        if not any(c.body == text for c in posted):
             self._client.request("POST", path, body={"body": text}, ticket_id=ticket_id)
 
     def _reparent(self, ticket_id: str, current: Ticket, updated: Ticket) -> None:
@@ -273,13 +288,16 @@ class GitHubAdapter(Adapter):
             body={"body": text},
             ticket_id=ticket_id,
         )
-        comment = parse_comment(raw, ticket_id)
-        assert comment is not None
+        comment = parse_comment(payload.comment(raw, ticket_id), ticket_id)
+        if comment is None:
+            raise UnavailableError(
+                "GitHub answered the new comment with another one", adapter="github"
+            )
         return comment
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         path = self._client.path(COMMENTS, number=self._number(ticket_id))
-        raw = self._client.pages(path, {}, ticket_id)
+        raw = payload.comments(self._client.pages(path, {}, ticket_id), ticket_id)
         parsed = (parse_comment(item, ticket_id) for item in raw)
         return [c for c in parsed if c is not None]
 
@@ -287,41 +305,21 @@ class GitHubAdapter(Adapter):
         """Issues oldest first, narrowed by GitHub's parameters, the rest filtered here; a
         cursor's position is the GitHub page number."""
         start = Cursor.parse(query.cursor, valid=str.isdigit)
-        if query.parent_id is not None:
-            path = self._client.path(SUB_ISSUES, number=self._number(query.parent_id))
+        parent = query.parent_id
+        if parent is not None:  # the items carry no parent_issue_url: the URL names it
+            path = self._client.path(SUB_ISSUES, number=self._number(parent))
             params: dict[str, Any] = {}
         else:
-            path, params = self._client.path(ISSUES), self._list_params(query)
+            path, params = self._client.path(ISSUES), list_params(self.config, query)
 
         def fetch(position: str) -> tuple[builtins.list[Ticket], str | None]:
             number = int(position or 1)
             data, more = self._client.page(path, params, number, conditional=True)
-            tickets = [self._to_ticket(i) for i in data if "pull_request" not in i]
+            issues = payload.issues(data, parent)
+            tickets = [self._to_ticket(i, parent) for i in issues if not i.is_pull_request]
             return tickets, str(number + 1) if more else None
 
         return fill_page(fetch, start, query.limit, query.matches)
-
-    def _list_params(self, query: TicketQuery) -> dict[str, Any]:
-        """Query parameters of ``GET /issues`` that narrow a list as far as GitHub can."""
-        statuses = set(query.status)
-        state = "all"
-        if statuses and statuses <= OPEN:
-            state = "open"
-        elif statuses and not statuses & OPEN:
-            state = "closed"
-        labels = list(query.labels)
-        if len(query.priority) == 1:
-            labels.append(self.config.priority_labels[query.priority[0]])
-        if len(statuses) == 1 and (only := next(iter(statuses))) in self.config.status_labels:
-            labels.append(self.config.status_labels[only])
-        if query.assignee:
-            labels.append(self.config.agent_label.format(query.assignee))
-        params: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc"}
-        if labels:
-            params["labels"] = ",".join(labels)
-        if query.updated_since is not None:
-            params["since"] = query.updated_since.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return params
 
     # ------------------------------------------------------------ sync feed
 
@@ -355,10 +353,11 @@ class GitHubAdapter(Adapter):
             validators={k: v for k, v in (("issues", issues_tag), ("comments", comments_tag)) if v},
             not_modified=issues is None and comments is None,
         )
-        feed.tickets = [self._to_ticket(i) for i in issues or () if "pull_request" not in i]
-        for raw in comments or ():
-            number = str(raw.get("issue_url", "")).rsplit("/", 1)[-1]
-            comment = parse_comment(raw, number) if number.isdigit() else None
+        changed = payload.issues(issues or [])
+        feed.tickets = [self._to_ticket(i) for i in changed if not i.is_pull_request]
+        for raw in payload.comments(comments or []):
+            number = number_from_url(raw.issue_url)
+            comment = parse_comment(raw, number) if number else None
             if comment is not None:
                 feed.comments.append(comment)
         return feed
@@ -372,8 +371,8 @@ class GitHubAdapter(Adapter):
             "direction": "desc",
             "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
-        for issues in self._client.iter_pages(self._client.path(ISSUES), params):
-            for issue in issues:
-                if split_body(issue.get("body"))[1].key == key:
+        for page in self._client.iter_pages(self._client.path(ISSUES), params):
+            for issue in payload.issues(page):
+                if split_body(issue.body)[1].key == key and not issue.is_pull_request:
                     return self._to_ticket(issue)
         return None

@@ -406,9 +406,10 @@ def _add_link_commands(sub: Any) -> None:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
+    from bridge.mcp.commands import register as mcp
     from bridge.workflows.commands import register as workflows
 
-    return [workflows]
+    return [workflows, mcp]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -61,8 +61,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
         if (exc.name or "").split(".")[0] not in ("mcp", "mcp_types"):
             raise
         raise ConfigError(
-            f"ticket-bridge mcp needs the MCP SDK ({exc.name} is missing): "
-            "pip install 'ticket-bridge[mcp]'"
+            "ticket-bridge mcp needs the MCP SDK: pip install 'ticket-bridge[mcp]'"
         ) from None
     bridge = build_bridge(load_config(args.config), args.tracker)
     if address is None:

@@ -105,12 +105,13 @@ def describe(exc: BridgeError) -> str:
 class ToolContext:
     """The configured bridge and what the tools need around it."""
 
-    def __init__(self, bridge: Bridge) -> None:
+    def __init__(self, bridge: Bridge, *, secrets: tuple[str, ...] = ()) -> None:
         self.bridge = bridge
         self.service = bridge.service
         self.tracker = bridge.tracker or bridge.service.adapter_name
         self.lock = threading.Lock()
-        self._secrets = _secrets(bridge)
+        known = {*_secrets(bridge), *(s for s in secrets if len(s) >= 4)}
+        self._secrets = sorted(known, key=len, reverse=True)
         self._warning = _LastWarning()
         logging.getLogger("bridge.resilience.fallback").addHandler(self._warning)
         self.reports: dict[str, dict[str, Any]] = {}
@@ -145,7 +146,10 @@ class ToolContext:
     def pending(self, offline: Offline, pending: bool) -> dict[str, Any]:
         """The ``pending`` fields of a result."""
         reason = offline.reason(self.tracker, pending)
-        stale = offline.warning if offline.warning and reason is None else None
+        stale = None
+        if offline.warning and reason is None:
+            said = offline.warning.removesuffix("; working locally and queueing for replay")
+            stale = f"{said}; this is the last state seen here"
         return {"pending": reason is not None, "pending_reason": reason, "offline_reason": stale}
 
     def find_created(self, key: str | None) -> Ticket | None:

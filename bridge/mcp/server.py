@@ -249,9 +249,12 @@ def _ticket_resource(ctx: ToolContext) -> Callable[[str], str]:
     return ticket
 
 
-def build_server(bridge: Bridge) -> tuple[MCPServer[Any], ToolContext]:
-    """The MCP server over ``bridge`` and the context its tools share (close it after)."""
-    ctx = ToolContext(bridge)
+def build_server(
+    bridge: Bridge, *, secrets: tuple[str, ...] = ()
+) -> tuple[MCPServer[Any], ToolContext]:
+    """The MCP server over ``bridge`` and the context its tools share (close it after);
+    ``secrets`` never appear in what a client is sent."""
+    ctx = ToolContext(bridge, secrets=secrets)
     server: MCPServer[Any] = MCPServer(
         "ticket-bridge",
         version=__version__,
@@ -282,7 +285,7 @@ def serve_http(bridge: Bridge, host: str, port: int, token: str | None) -> None:
     """Serve streamable HTTP at ``http://host:port/mcp`` (with ``token``: bearer required)."""
     from bridge.mcp.http import run_http
 
-    server, ctx = build_server(bridge)
+    server, ctx = build_server(bridge, secrets=(token,) if token else ())
     try:
         run_http(server, host, port, token)
     finally:

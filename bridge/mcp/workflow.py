@@ -82,7 +82,7 @@ class WorkflowTools(TicketTools):
         self,
         agents: Annotated[
             list[str] | None,
-            Field(description="these agents (default: the configured ones)"),
+            Field(max_length=100, description="these agents (default: the configured ones)"),
         ] = None,
     ) -> Annotated[CallToolResult, s.Workload]:
         """Per agent: tickets by status, load, capacity and whether it can take more work."""
@@ -238,7 +238,7 @@ class WorkflowTools(TicketTools):
                 "ticket_id": e.ticket_id,
                 "state": e.state,
                 "queued_at": e.created_at,
-                "error": e.error,
+                "error": None if e.error is None else self.ctx.scrub(e.error)[:500],
             }
             for e in entries
         ]

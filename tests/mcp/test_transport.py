@@ -186,3 +186,21 @@ def test_secrets_never_reach_a_client(tmp_path: Path, monkeypatch: pytest.Monkey
         assert str(text) == "401 for token *** at ***"
     finally:
         ctx.close()
+
+
+def test_without_the_sdk_the_command_says_how_to_get_it(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bridge.mcp
+    from bridge.cli import main
+
+    for name in [m for m in sys.modules if m.split(".")[0] == "mcp"] or ["mcp"]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if it were not installed
+    for name in [m for m in sys.modules if m.startswith("bridge.mcp.")]:
+        if name != "bridge.mcp.commands":
+            monkeypatch.delitem(sys.modules, name)
+    for attribute in ("server", "context", "tickets", "workflow", "http"):
+        monkeypatch.delattr(bridge.mcp, attribute, raising=False)
+    assert main(["--config", str(workdir / "ticket-bridge.toml"), "mcp"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "error: ticket-bridge mcp needs the MCP SDK: pip install 'ticket-bridge[mcp]'"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 
-from bridge.models import Comment, Ticket
+from bridge import models
 
 __all__ = [
     "AgentLoad",
@@ -23,6 +23,32 @@ __all__ = [
     "TicketResult",
     "TicketWithComments",
     "Workload",
+]
+
+# Results hold the bridge's own ticket and comment models, validated in full before they are
+# sent; their published schemas are short descriptions, as every tool that returns a ticket
+# would otherwise repeat the whole ticket schema in tools/list.
+Ticket = Annotated[
+    models.Ticket,
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "id, title, description, status, priority, type, assignee, labels, "
+            "parent_id, dependencies, metadata, resolution, created_at, updated_at, tracker, "
+            "pending",
+            "required": ["id", "title", "status", "priority"],
+        }
+    ),
+]
+Comment = Annotated[
+    models.Comment,
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "id, ticket_id, author, body, created_at",
+            "required": ["id", "ticket_id", "author", "body"],
+        }
+    ),
 ]
 
 StatusName = Literal["open", "in_progress", "blocked", "resolved", "closed"]

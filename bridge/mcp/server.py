@@ -110,24 +110,6 @@ def _output_model(fn: Callable[..., Any]) -> type[BaseModel]:
     return model
 
 
-# The published schemas of the bridge's own models are short descriptions: every tool that
-# returns a ticket would otherwise repeat its full schema in tools/list. The results are
-# still validated against the whole models before they are sent.
-_PUBLISHED_DEFS: dict[str, dict[str, Any]] = {
-    "Ticket": {
-        "type": "object",
-        "description": "id, title, description, status, priority, type, assignee, labels, "
-        "parent_id, dependencies, metadata, resolution, created_at, updated_at, tracker, pending",
-        "required": ["id", "title", "status", "priority"],
-    },
-    "Comment": {
-        "type": "object",
-        "description": "a comment: id, ticket_id, author, body, created_at",
-        "required": ["id", "ticket_id", "author", "body"],
-    },
-}
-
-
 def _nullable(node: dict[str, Any]) -> dict[str, Any]:
     """``anyOf: [{type: X}, {type: null}]`` as ``type: [X, null]``."""
     arms = node.get("anyOf")
@@ -178,10 +160,8 @@ def _prune_defs(schema: dict[str, Any]) -> dict[str, Any]:
 @functools.cache
 def _output_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The published schema of a result model, made once for every tool that returns it."""
-    schema = slim_schema(model.model_json_schema(), output=True)
+    schema: dict[str, Any] = slim_schema(model.model_json_schema(), output=True)
     schema.pop("description", None)  # the tool's own description says it
-    defs = schema.get("$defs", {})
-    schema["$defs"] = {k: _PUBLISHED_DEFS.get(k, v) for k, v in defs.items()}
     return _prune_defs(schema)
 
 

@@ -22,7 +22,7 @@ from bridge._version import __version__
 from bridge.errors import BridgeError, NotFoundError
 from bridge.factory import Bridge
 from bridge.mcp.context import ToolContext, describe
-from bridge.mcp.paging import BUDGET, compact, fit_count, fit_ticket
+from bridge.mcp.paging import BUDGET, compact, fit_count, fit_field, fit_ticket
 from bridge.mcp.paging import wire_cost as cost
 from bridge.mcp.prompts import DELEGATION_PROMPT, delegation_prompt
 from bridge.mcp.workflow import WorkflowTools
@@ -222,6 +222,8 @@ def _ticket_resource(ctx: ToolContext) -> Callable[[str], str]:
         data, _ = fit_ticket(record, BUDGET // 2)
         shown = [c.model_dump(mode="json") for c in reversed(comments)]
         count = fit_count([cost(c) for c in shown], BUDGET // 2) if shown else 0
+        if count == 1:  # the latest comment alone is longer than a response: cut to fit
+            shown[0] = fit_field(shown[0], "body", BUDGET // 2)[0]
         data["comments"] = list(reversed(shown[:count]))
         data["comments_omitted"] = len(comments) - count
         return compact(data)

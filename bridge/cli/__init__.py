@@ -43,9 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
+    from bridge.mcp.commands import register as mcp
     from bridge.workflows.commands import register as workflows
 
-    return [workflows]
+    return [workflows, mcp]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bridge.workflows.orchestrator import AgentDelegationContext, Delegation, PMOrchestrator
     from bridge.workflows.phased import create_phased_ticket, create_subtasks, get_feature_progress
     from bridge.workflows.progress import CHECKPOINTS, track_agent_progress, update_progress
+    from bridge.workflows.ready import ready_work
     from bridge.workflows.sla import Overdue, check_sla, overdue_tickets
     from bridge.workflows.workload import delegate_to_available_agent, get_agent_availability
 
@@ -43,6 +44,7 @@ __all__ = [
     "get_feature_progress",
     "handle_production_emergency",
     "overdue_tickets",
+    "ready_work",
     "track_agent_progress",
     "update_progress",
 ]
@@ -64,6 +66,7 @@ _HOMES = {
     "get_feature_progress": "bridge.workflows.phased",
     "handle_production_emergency": "bridge.workflows.emergency",
     "overdue_tickets": "bridge.workflows.sla",
+    "ready_work": "bridge.workflows.ready",
     "track_agent_progress": "bridge.workflows.progress",
     "update_progress": "bridge.workflows.progress",
 }

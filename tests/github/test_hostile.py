@@ -36,7 +36,7 @@ def hostile() -> Iterator[Callable[..., tuple[HostileServer, GitHubService]]]:
 
     def make(answer: Answer, **settings: Any) -> tuple[HostileServer, GitHubService]:
         server = HostileServer(answer)
-        service = github_service(server.url, **{"timeout": 2, **settings})
+        service = github_service(server.url, **{"timeout": 10, **settings})
         made.append((server, service))
         return server, service
 

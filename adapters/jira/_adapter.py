@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import builtins
 import logging
-import math
 import os
-from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from adapters._paging import Cursor, fill_page
 from adapters.jira._client import JiraClient
 from adapters.jira._config import JiraConfig
-from adapters.jira._jql import And, list_jql
+from adapters.jira._feed import JiraFeed
+from adapters.jira._jql import StatusFilter, list_jql
 from adapters.jira._mapping import (
     Marks,
     adf,
     bridge_property,
     changed_fields,
+    check_labels,
     comment_text,
     create_fields,
     created_ticket,
@@ -30,10 +30,17 @@ from adapters.jira._mapping import (
     parse_comment,
     resolution_name,
 )
+from adapters.jira._payload import COMMENT, CREATED, ISSUE, PROJECT_STATUSES, TRANSITIONS, checked
 from adapters.jira._workflow import Workflow
 from bridge.contract import Adapter, Capabilities
-from bridge.errors import AuthError, InvalidError, NotFoundError, UnsupportedError, already_landed
-from bridge.feed import ChangeFeed
+from bridge.errors import (
+    AuthError,
+    InvalidError,
+    NotFoundError,
+    UnavailableError,
+    UnsupportedError,
+    already_landed,
+)
 from bridge.models import (
     Comment,
     Status,
@@ -53,7 +60,7 @@ log = logging.getLogger(__name__)
 _OWN_PROPERTY = ("metadata", "type", "assignee")  # what an update may change in the property
 
 
-class JiraAdapter(Adapter):
+class JiraAdapter(JiraFeed, Adapter):
     """Tickets as issues of one Jira project (Cloud or Server/Data Center)."""
 
     name = "jira"
@@ -99,7 +106,7 @@ class JiraAdapter(Adapter):
     # ------------------------------------------------------------ reading
 
     def _issue(self, key: str) -> dict[str, Any]:
-        issue = self._client.request(
+        answer = self._client.request(
             "GET",
             f"/issue/{key}",
             params={
@@ -108,11 +115,18 @@ class JiraAdapter(Adapter):
             },
             ticket_id=key,
         )
-        if isinstance(issue, dict) and issue.get("key", key) != key:
+        issue: dict[str, Any] = checked(ISSUE, answer, "the issue", ticket_id=key)
+        if issue["key"] != key:
             raise NotFoundError(
                 f"{key} was moved; it is now {issue['key']}", adapter="jira", ticket_id=key
             )
-        if not isinstance(issue, dict) or issue["fields"]["project"]["key"] != self.config.project:
+        if "project" not in issue["fields"]:
+            raise UnavailableError(
+                "unexpected answer from Jira: the issue: fields.project: Field required",
+                adapter="jira",
+                ticket_id=key,
+            )
+        if issue["fields"]["project"]["key"] != self.config.project:
             raise InvalidError(
                 f"{key} is not in project {self.config.project}", adapter="jira", ticket_id=key
             )
@@ -135,12 +149,14 @@ class JiraAdapter(Adapter):
         """The Jira status to reach, and whether ``blocked`` is marked instead of reached."""
         if self._workflow.statuses is None:
             path = f"/project/{self.config.project}/statuses"
-            self._workflow.learn_statuses(self._client.request("GET", path))
+            data = self._client.request("GET", path)
+            self._workflow.learn_statuses(checked(PROJECT_STATUSES, data, "the statuses"))
         return self._workflow.target(self.config.status_map, status)
 
     # ------------------------------------------------------------ primitives
 
     def create(self, draft: TicketDraft) -> Ticket:
+        check_labels(draft.labels)
         issue_type = self._issue_type(draft.type, draft.parent_id)
         _ = [self._issue(dep) for dep in draft.dependencies]  # linked after: check them first
         marked = draft.status is Status.BLOCKED and self._status_name(Status.BLOCKED)[1]
@@ -152,6 +168,7 @@ class JiraAdapter(Adapter):
         created = self._client.request(
             "POST", "/issue", body={"fields": fields, "properties": properties}
         )
+        checked(CREATED, created, "the created issue")
         key = str(created["key"])
         self._types[key] = issue_type
         with already_landed():
@@ -180,6 +197,7 @@ class JiraAdapter(Adapter):
         return issue_to_ticket(self._issue(ticket_id), self.config)
 
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+        check_labels(changes.labels or [])
         issue = self._issue(ticket_id)
         current = issue_to_ticket(issue, self.config)
         updated = changes.apply_to(current)
@@ -286,6 +304,7 @@ class JiraAdapter(Adapter):
             data = self._client.request(
                 "GET", f"/issue/{key}/transitions", ticket_id=key, params=params
             )
+            checked(TRANSITIONS, data, "the transitions", ticket_id=key)
             offered: builtins.list[dict[str, Any]] = data["transitions"]
             return offered
 
@@ -308,7 +327,7 @@ class JiraAdapter(Adapter):
             body={"body": self._text(comment_text(author, body, key))},
             ticket_id=ticket_id,
         )
-        return parse_comment(raw, ticket_id)
+        return parse_comment(checked(COMMENT, raw, "the comment", ticket_id=ticket_id), ticket_id)
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         comments: builtins.list[Comment] = []
@@ -325,7 +344,7 @@ class JiraAdapter(Adapter):
         jql = list_jql(
             self.config.project,
             query,
-            [self._status_name(s)[0] for s in query.status],
+            self._status_filter(query.status) if query.status else None,
             [self.config.priority_map[p] for p in query.priority],
         )
 
@@ -335,66 +354,6 @@ class JiraAdapter(Adapter):
 
         return fill_page(fetch, start, query.limit, query.matches)
 
-    # ------------------------------------------------------------ sync feed
-
-    sync_overlap = timedelta(seconds=60)
-
-    @property
-    def sync_scope(self) -> str:
-        return f"jira:{self.config.server.rstrip('/')}/{self.config.project}"
-
-    def changes_since(
-        self, since: datetime | None, validators: dict[str, str] | None = None
-    ) -> ChangeFeed:
-        """Issues updated since ``since``, newest first, with their comments in the search.
-
-        Jira has no ETags; the newest issue's key and ``updated`` stand in for one: while
-        they are the same, nothing in the window changed, and the first page is all it costs.
-
-        The window is a relative date ("-15m"): JQL reads absolute dates in the user's
-        profile time zone, relative ones need no zone. Comments come in the search results;
-        only an issue with more comments than the search carries costs a request of its own.
-        """
-        feed = ChangeFeed(watermark=utcnow())
-        jql = And().eq("project", self.config.project)
-        if since is not None:
-            minutes = max(1, math.ceil((feed.watermark - since).total_seconds() / 60) + 1)
-            jql.at_least("updated", f"-{minutes}m")
-        pages = self._client.iter_search(
-            jql.render("updated DESC"), self.config.page_size, ("comment",)
-        )
-        for number, issues in enumerate(pages):
-            if number == 0 and issues:  # any edit puts its issue on top: the top is a validator
-                top = f"{issues[0]['key']}@{issues[0]['fields'].get('updated')}"
-                feed.validators = {"top": top}
-                if (validators or {}).get("top") == top:
-                    feed.not_modified = True
-                    return feed
-            for issue in issues:
-                self._add_to_feed(feed, issue)
-        return feed
-
-    def _add_to_feed(self, feed: ChangeFeed, issue: dict[str, Any]) -> None:
-        """The issue's ticket, and its comments: from the search, or read when it left some out."""
-        ticket = issue_to_ticket(issue, self.config)
-        feed.tickets.append(ticket)
-        block = issue["fields"].get("comment") or {}
-        raw = block.get("comments")
-        if raw is not None and len(raw) >= int(block.get("total", 0)):
-            feed.comments += [parse_comment(c, ticket.id) for c in raw]
-        elif block.get("total", 1):
-            feed.comments += self.list_comments(ticket.id)
-
-    def find_by_key(self, key: str) -> Ticket | None:
-        """Scan recently created issues of the project for the key in the bridge's property."""
-        jql = (
-            And()
-            .eq("project", self.config.project)
-            .at_least("created", f"-{self.config.idempotency_lookback_days}d")
-            .render("created DESC")
-        )
-        for issues in self._client.iter_search(jql, self.config.page_size):
-            for issue in issues:
-                if bridge_property(issue, self.config).get("key") == key:
-                    return issue_to_ticket(issue, self.config)
-        return None
+    def _status_filter(self, statuses: tuple[Status, ...]) -> StatusFilter:
+        self._status_name(Status.OPEN)  # the project's statuses, once
+        return self._workflow.status_filter(self.config.status_map, statuses)

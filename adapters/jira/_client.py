@@ -13,6 +13,7 @@ from typing import Any
 from adapters.jira._config import JiraConfig
 from adapters.jira._errors import error_for_response, translate
 from adapters.jira._mapping import FIELDS
+from adapters.jira._payload import COMMENT_PAGE, SEARCH_PAGE, checked
 
 __all__ = ["JiraClient"]
 
@@ -84,21 +85,35 @@ class JiraClient:
         The fields the mapping reads come with each issue, ``extra`` too, and the bridge's
         entity property.
         """
-        body: dict[str, Any] = {
-            "jql": jql,
-            "maxResults": limit,
-            "fields": [*self.fields, *extra],
-            "properties": [self._property_key],
-        }
-        if self.cloud:
+        fields = [*self.fields, *extra]
+        if self.cloud:  # /search/jql documents properties in its body
+            body: dict[str, Any] = {
+                "jql": jql,
+                "maxResults": limit,
+                "fields": fields,
+                "properties": [self._property_key],
+            }
             if token:
                 body["nextPageToken"] = token
             page = self.request("POST", "/search/jql", body=body, write=False)
+            checked(SEARCH_PAGE, page, "the search")
             return page["issues"], page.get("nextPageToken")
+        # Server/Data Center: the POST body (SearchRequestBean) has no properties; the GET
+        # resource takes them as a query parameter.
         start = int(token or 0)
-        page = self.request("POST", "/search", body={**body, "startAt": start}, write=False)
+        params = {
+            "jql": jql,
+            "startAt": start,
+            "maxResults": limit,
+            "fields": ",".join(fields),
+            "properties": self._property_key,
+        }
+        page = self.request("GET", "/search", params=params)
+        checked(SEARCH_PAGE, page, "the search")
         after = start + len(page["issues"])
-        return page["issues"], (str(after) if after < page["total"] and page["issues"] else None)
+        total = page.get("total")
+        more = after < total if total is not None else len(page["issues"]) >= limit
+        return page["issues"], (str(after) if more and page["issues"] else None)
 
     def iter_search(self, jql: str, limit: int, extra: tuple[str, ...] = ()) -> Iterator[list[Any]]:
         """The pages of a search, each read only when the one before is done with."""
@@ -119,6 +134,7 @@ class JiraClient:
                 params={"startAt": start, "maxResults": COMMENTS_PER_PAGE, "orderBy": "created"},
                 ticket_id=key,
             )
+            checked(COMMENT_PAGE, page, "the comments", ticket_id=key)
             yield page["comments"]
             start += len(page["comments"])
             if not page["comments"] or start >= page["total"]:

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from adapters.jira._config import JiraConfig
+from adapters.jira._payload import bridge_property_of, parse_when
+from bridge.errors import InvalidError
 from bridge.models import (
     Comment,
     Priority,
@@ -21,6 +23,7 @@ from bridge.models import (
 )
 
 __all__ = [
+    "CATEGORY_STATUS",
     "FIELDS",
     "Marks",
     "adf",
@@ -28,6 +31,7 @@ __all__ = [
     "blocked_labels",
     "bridge_property",
     "changed_fields",
+    "check_labels",
     "comment_text",
     "create_fields",
     "created_ticket",
@@ -46,6 +50,7 @@ FIELDS = [
     "status",
     "priority",
     "issuetype",
+    "project",
     "labels",
     "assignee",
     "parent",
@@ -89,7 +94,7 @@ def plain(value: Any) -> str:
 
 
 def _when(raw: str) -> datetime:
-    return datetime.strptime(raw, "%Y-%m-%dT%H:%M:%S.%f%z")
+    return parse_when(raw)
 
 
 def _status(
@@ -115,13 +120,13 @@ def _status(
 
 def bridge_property(issue: dict[str, Any], config: JiraConfig) -> dict[str, Any]:
     """The bridge's entity property of an issue (empty when it has none)."""
-    return dict((issue.get("properties") or {}).get(config.property_key) or {})
+    return bridge_property_of(issue, config.property_key)
 
 
 def issue_to_ticket(issue: dict[str, Any], config: JiraConfig) -> Ticket:
     """A neutral ticket from an issue payload (with the bridge's entity property)."""
     f = issue["fields"]
-    prop: dict[str, Any] = (issue.get("properties") or {}).get(config.property_key) or {}
+    prop = bridge_property(issue, config)
     labels = list(f.get("labels") or [])
     status = _status(config, f, prop, labels)
     by_priority = {v: k for k, v in config.priority_map.items()}
@@ -202,6 +207,16 @@ def assignee_field(config: JiraConfig, assignee: str | None, *, cloud: bool) -> 
     if account is None:
         return None
     return {"accountId": account} if cloud else {"name": account}
+
+
+def check_labels(labels: list[str]) -> None:
+    """Refuse a label Jira cannot hold (one with whitespace), before any request."""
+    for label in labels:
+        if any(ch.isspace() for ch in label):
+            raise InvalidError(
+                f"invalid label {label!r}: Jira labels cannot contain spaces",
+                adapter="jira",
+            )
 
 
 def blocked_labels(config: JiraConfig, labels: list[str], marked_blocked: bool) -> list[str]:

@@ -50,6 +50,71 @@ WORKFLOWS: dict[str, list[tuple[str, str, str, str | None]]] = {
 }
 TYPES = ["Task", "Bug", "Story", "Epic", "Sub-task"]
 PRIORITIES = ["Highest", "High", "Medium", "Low", "Lowest"]
+CATEGORY_NAMES = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}
+# The system fields this fake knows; ``comment`` is not navigable (a search returns it only
+# when asked for), the rest are. Custom fields are navigable.
+NAVIGABLE = frozenset(
+    {
+        "summary",
+        "description",
+        "issuetype",
+        "project",
+        "priority",
+        "labels",
+        "assignee",
+        "status",
+        "resolution",
+        "created",
+        "updated",
+        "issuelinks",
+        "parent",
+        "subtasks",
+        "customfield_10021",
+    }
+)
+ALL_FIELDS = NAVIGABLE | {"comment"}
+# Documented request bodies: Server/Data Center ``POST /rest/api/2/search`` (SearchRequestBean)
+# and Cloud ``POST /rest/api/3/search/jql`` (SearchAndReconcileRequestBean).
+SERVER_SEARCH_BODY = frozenset(
+    {"jql", "startAt", "maxResults", "fields", "expand", "validateQuery"}
+)
+CLOUD_SEARCH_BODY = frozenset(
+    {
+        "jql",
+        "nextPageToken",
+        "maxResults",
+        "fields",
+        "expand",
+        "properties",
+        "fieldsByKeys",
+        "reconcileIssues",
+    }
+)
+
+
+def selected_fields(spec: list[str], default: str) -> set[str]:
+    """The fields a ``fields`` parameter asks for: names, ``*all``, ``*navigable``, ``-name``
+    to leave one out; ``default`` (``*all`` or ``*navigable``) when it names none to add."""
+    names = [n.strip() for item in spec for n in str(item).split(",") if n.strip()]
+    chosen: set[str] = set()
+    left_out = {n[1:] for n in names if n.startswith("-")}
+    wanted = [n for n in names if not n.startswith("-")] or ([default] if default else [])
+    for name in wanted:
+        if name in ("*all", "all"):
+            chosen |= ALL_FIELDS
+        elif name in ("*navigable", "navigable"):
+            chosen |= NAVIGABLE
+        else:
+            chosen.add(name)
+    return chosen - left_out
+
+
+def _listed(value: Any) -> list[str]:
+    """A list parameter as Jira takes it: a JSON list, or comma-separated text."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [p for item in items for p in str(item).split(",") if p]
 
 
 def _now() -> str:
@@ -164,7 +229,7 @@ class JiraFakeApp(FakeApp):
 
     def _status(self, name: str) -> dict[str, Any]:
         key = CATEGORY[name]
-        label = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}[key]
+        label = CATEGORY_NAMES[key]
         return {
             "name": name,
             "id": str(abs(hash(name)) % 1000),
@@ -191,8 +256,42 @@ class JiraFakeApp(FakeApp):
         issue: FakeJiraIssue,
         v: str,
         properties: list[str] | None = None,
-        comments: bool = False,
+        fields: set[str] | None = None,
+        expand: list[str] | None = None,
     ) -> dict[str, Any]:
+        """An issue as Jira answers it: only the ``fields`` asked for (all when None), the
+        entity ``properties`` asked for, and what ``expand`` names."""
+        every = self._fields(issue, v)
+        wanted = ALL_FIELDS if fields is None else fields
+        chosen = {k: val for k, val in every.items() if k in wanted}
+        for name in wanted:  # a custom field the site has reads as null when it is unset
+            if name.startswith("customfield_") and name not in chosen:
+                chosen[name] = None
+        body: dict[str, Any] = {
+            "expand": "renderedFields,names,schema,operations,editmeta,changelog",
+            "id": str(issue.id),
+            "self": self._self(issue),
+            "key": issue.key,
+            "fields": chosen,
+        }
+        if properties:
+            wanted_props = (
+                issue.properties
+                if "*all" in properties
+                else {k: val for k, val in issue.properties.items() if k in properties}
+            )
+            body["properties"] = dict(wanted_props)
+        if "renderedFields" in (expand or []):
+            body["renderedFields"] = {
+                k: (f"<p>{self._text(val, v)}</p>" if k == "description" and val else val)
+                for k, val in chosen.items()
+            }
+        if "names" in (expand or []):
+            body["names"] = {k: k.capitalize() for k in chosen}
+        return body
+
+    def _fields(self, issue: FakeJiraIssue, v: str) -> dict[str, Any]:
+        """Every field of an issue; ``parent`` is left out when there is none, as Jira does."""
         f = issue.fields
         links = []
         for link_id, (inward, outward) in self.links.items():
@@ -204,11 +303,12 @@ class JiraFakeApp(FakeApp):
                 links.append({**base, "inwardIssue": self._ref(self.issues[inward])})
             elif inward == issue.key and outward in self.issues:
                 links.append({**base, "outwardIssue": self._ref(self.issues[outward])})
-        fields = {
+        shown = issue.comments[:20]  # an issue's comment field holds up to 20, as Jira's
+        fields: dict[str, Any] = {
             "summary": f["summary"],
             "description": self._doc(f.get("description"), v),
             "issuetype": {"name": f["issuetype"], "subtask": f["issuetype"] == "Sub-task"},
-            "project": {"key": issue.project},
+            "project": {"key": issue.project, "id": "10000", "name": issue.project},
             "priority": {"name": f.get("priority", "Medium")},
             "labels": list(f.get("labels", [])),
             "assignee": f.get("assignee"),
@@ -217,35 +317,21 @@ class JiraFakeApp(FakeApp):
             "created": issue.created,
             "updated": issue.updated,
             "issuelinks": links,
-            "parent": self._ref(self.issues[f["parent"]])
-            if f.get("parent") in self.issues
-            else None,
-            "comment": {"total": len(issue.comments)},
-        }
-        if comments:  # a search asking for the comment field gets them (up to 20, as Jira)
-            shown = issue.comments[:20]
-            fields["comment"] = {
+            "subtasks": [
+                self._ref(i) for i in self.issues.values() if i.fields.get("parent") == issue.key
+            ],
+            "comment": {
                 "comments": [self._render_comment(c, v) for c in shown],
                 "maxResults": len(shown),
                 "total": len(issue.comments),
                 "startAt": 0,
-            }
+            },
+        }
+        if f.get("parent") in self.issues:
+            fields["parent"] = self._ref(self.issues[f["parent"]])
         if "customfield_10021" in f:
             fields["customfield_10021"] = f["customfield_10021"]
-        body: dict[str, Any] = {
-            "id": str(issue.id),
-            "key": issue.key,
-            "self": self._self(issue),
-            "fields": fields,
-        }
-        if properties:
-            wanted = (
-                issue.properties
-                if "*all" in properties
-                else {k: v for k, v in issue.properties.items() if k in properties}
-            )
-            body["properties"] = dict(wanted)
-        return body
+        return fields
 
     # ------------------------------------------------------------ site and issues
 
@@ -352,8 +438,10 @@ class JiraFakeApp(FakeApp):
         issue = self.issues.get(self.moved.get(key, key))
         if issue is None:
             return self._missing()
-        props = [p for p in (req.arg("properties") or "").split(",") if p]
-        return Response(200, self.render(issue, v, props))
+        props = _listed(req.query.get("properties"))
+        fields = selected_fields(req.query.get("fields") or [], "*all")
+        expand = _listed(req.query.get("expand"))
+        return Response(200, self.render(issue, v, props, fields, expand))
 
     def edit(self, req: Request, v: str, key: str) -> Response:
         issue = self.issues.get(key)
@@ -565,6 +653,7 @@ class JiraFakeApp(FakeApp):
             "key": [source.key],
             "issuekey": [source.key],
             "status": [source.status],
+            "statuscategory": [CATEGORY_NAMES[CATEGORY[source.status]]],
             "priority": [f.get("priority", "")],
             "labels": list(f.get("labels", [])),
             "type": [f["issuetype"]],
@@ -583,10 +672,15 @@ class JiraFakeApp(FakeApp):
             )
         return simple[name]
 
-    def _search(self, req: Request) -> tuple[list[FakeJiraIssue], list[str], list[str]]:
+    def _search(self, req: Request) -> tuple[list[FakeJiraIssue], dict[str, Any]]:
+        """The issues a search finds, in order, and its parameters (body or query)."""
         body = req.body if isinstance(req.body, dict) else {}
-        jql = body.get("jql", req.arg("jql") or "")
-        query = Query(jql, self._values)
+        args: dict[str, Any] = {
+            k: (vals if k in ("fields", "expand", "properties") else vals[0])
+            for k, vals in req.query.items()
+        }
+        args.update(body)
+        query = Query(str(args.get("jql") or ""), self._values)
         found = [i for i in self.issues.values() if query.predicate({"_issue": i})]
         if query.order:
             name, desc = query.order
@@ -598,9 +692,32 @@ class JiraFakeApp(FakeApp):
                 ),
                 reverse=desc,
             )
-        fields = body.get("fields") or (req.arg("fields") or "").split(",")
-        props = body.get("properties") or [p for p in (req.arg("properties") or "").split(",") if p]
-        return found, [f for f in fields if f], props
+        return found, args
+
+    def _unknown_keys(self, req: Request, allowed: frozenset[str]) -> Response | None:
+        """Jira's answer to a body key its request bean does not have: 400, nothing done."""
+        if req.method != "POST" or not isinstance(req.body, dict):
+            return None
+        unknown = sorted(set(req.body) - allowed)
+        if not unknown:
+            return None
+        bean = "SearchRequestBean" if self.mode == "server" else "SearchAndReconcileRequestBean"
+        return self._bad(
+            f'Unrecognized field "{unknown[0]}" (Class com.atlassian.jira.rest.v2.search.'
+            f"{bean}), not marked as ignorable"
+        )
+
+    def _page(
+        self, found: list[FakeJiraIssue], args: dict[str, Any], v: str, start: int, default: str
+    ) -> tuple[list[dict[str, Any]], int]:
+        size = min(int(args.get("maxResults") or 50), 100)
+        fields = selected_fields(_listed(args.get("fields")), default)
+        props = _listed(args.get("properties"))
+        expand = _listed(args.get("expand"))
+        chunk = found[start : start + size]
+        if not fields:  # Cloud's /search/jql without fields: ids only
+            return [{"id": str(i.id)} for i in chunk], size
+        return [self.render(i, v, props, fields, expand) for i in chunk], size
 
     def search_old(self, req: Request, v: str) -> Response:
         if self.mode == "cloud":
@@ -613,41 +730,38 @@ class JiraFakeApp(FakeApp):
                     ]
                 },
             )
+        if (bad := self._unknown_keys(req, SERVER_SEARCH_BODY)) is not None:
+            return bad
+        if req.method == "POST":  # the body documents no properties: none come back
+            req.query.pop("properties", None)
         try:
-            found, fields, props = self._search(req)
+            found, args = self._search(req)
         except JQLError as exc:
             return self._bad(str(exc))
-        body = req.body if isinstance(req.body, dict) else {}
-        start = int(body.get("startAt", req.arg("startAt") or 0))
-        size = min(int(body.get("maxResults", req.arg("maxResults") or 50)), 100)
+        start = int(args.get("startAt") or 0)
+        issues, size = self._page(found, args, v, start, "*navigable")
         return Response(
             200,
             {
+                "expand": "names,schema",
                 "startAt": start,
                 "maxResults": size,
                 "total": len(found),
-                "issues": [
-                    self.render(i, v, props, "comment" in fields)
-                    for i in found[start : start + size]
-                ],
+                "issues": issues,
             },
         )
 
     def search_jql(self, req: Request, v: str) -> Response:
         if self.mode != "cloud":
             return self._missing()
+        if (bad := self._unknown_keys(req, CLOUD_SEARCH_BODY)) is not None:
+            return bad
         try:
-            found, fields, props = self._search(req)
+            found, args = self._search(req)
         except JQLError as exc:
             return self._bad(str(exc))
-        body = req.body if isinstance(req.body, dict) else {}
-        start = int(body.get("nextPageToken") or req.arg("nextPageToken") or 0)
-        size = min(int(body.get("maxResults", req.arg("maxResults") or 50)), 100)
-        chunk = found[start : start + size]
-        issues = [
-            self.render(i, v, props, "comment" in fields) if fields else {"id": str(i.id)}
-            for i in chunk
-        ]
+        start = int(args.get("nextPageToken") or 0)
+        issues, size = self._page(found, args, v, start, "")
         out: dict[str, Any] = {"issues": issues, "isLast": start + size >= len(found)}
         if start + size < len(found):
             out["nextPageToken"] = str(start + size)

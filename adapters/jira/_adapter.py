@@ -13,7 +13,7 @@ import os
 from typing import Any, ClassVar
 
 from adapters._paging import Cursor, fill_page
-from adapters.jira._client import JiraClient
+from adapters.jira._client import JiraClient, PageGuard
 from adapters.jira._config import JiraConfig
 from adapters.jira._feed import JiraFeed
 from adapters.jira._jql import StatusFilter, list_jql
@@ -348,7 +348,10 @@ class JiraAdapter(JiraFeed, Adapter):
             [self.config.priority_map[p] for p in query.priority],
         )
 
+        guard = PageGuard(self.config.max_pages)
+
         def fetch(position: str) -> tuple[builtins.list[Ticket], str | None]:
+            guard.check(position)
             issues, token = self._client.search(jql, position or None, self.config.page_size)
             return [issue_to_ticket(i, self.config) for i in issues], token
 

@@ -11,13 +11,38 @@ from collections.abc import Iterator
 from typing import Any
 
 from adapters.jira._config import JiraConfig
-from adapters.jira._errors import error_for_response, translate
+from adapters.jira._errors import translate
 from adapters.jira._mapping import FIELDS
 from adapters.jira._payload import COMMENT_PAGE, SEARCH_PAGE, checked
+from adapters.jira._transport import Transport
+from bridge.errors import UnavailableError
 
-__all__ = ["JiraClient"]
+__all__ = ["JiraClient", "PageGuard"]
 
 COMMENTS_PER_PAGE = 100
+
+
+class PageGuard:
+    """Stops a paging loop: a page position handed out twice, or more pages than the cap."""
+
+    def __init__(self, cap: int, what: str = "search") -> None:
+        self.cap, self.what = cap, what
+        self.seen: set[str] = set()
+
+    def check(self, position: str) -> None:
+        """Call before reading the page at ``position`` ("" for the first)."""
+        if position in self.seen:
+            raise UnavailableError(
+                f"Jira's {self.what} handed out the page {position!r} twice; stopped "
+                "reading a paging loop",
+                adapter="jira",
+            )
+        if len(self.seen) >= self.cap:
+            raise UnavailableError(
+                f"Jira's {self.what} went on past {self.cap} pages (max_pages); stopped",
+                adapter="jira",
+            )
+        self.seen.add(position)
 
 
 class JiraClient:
@@ -44,6 +69,10 @@ class JiraClient:
         self.api = f"{config.server}/rest/api/{version}"
         self.fields = [*FIELDS, config.flag_field]  # what the mapping reads
         self._property_key = config.property_key
+        self._transport = Transport(
+            self._session, config.server, config.timeout, config.max_response_bytes
+        )
+        self.max_pages = config.max_pages
 
     def close(self) -> None:
         closing: Any = self._jira.close  # the jira library leaves close() unannotated
@@ -66,16 +95,14 @@ class JiraClient:
         """
         write = method != "GET" if write is None else write
         with translate(ticket_id, write=write):
-            response = self._session.request(method, f"{self.api}{path}", params=params, json=body)
-            if response.status_code >= 400:  # raised by the session normally; kept as a guard
-                raise error_for_response(
-                    response.status_code,
-                    dict(response.headers),
-                    None,
-                    ticket_id=ticket_id,
-                    write=write,
-                )
-            return response.json() if response.content else None
+            return self._transport.exchange(
+                method,
+                f"{self.api}{path}",
+                params=params,
+                body=body,
+                ticket_id=ticket_id,
+                write=write,
+            )
 
     def search(
         self, jql: str, token: str | None, limit: int, extra: tuple[str, ...] = ()
@@ -118,7 +145,9 @@ class JiraClient:
     def iter_search(self, jql: str, limit: int, extra: tuple[str, ...] = ()) -> Iterator[list[Any]]:
         """The pages of a search, each read only when the one before is done with."""
         token: str | None = None
+        guard = PageGuard(self.max_pages)
         while True:
+            guard.check(token or "")
             issues, token = self.search(jql, token, limit, extra)
             yield issues
             if token is None:
@@ -127,7 +156,9 @@ class JiraClient:
     def comment_pages(self, key: str) -> Iterator[list[Any]]:
         """The pages of an issue's comments, oldest first."""
         start = 0
+        guard = PageGuard(self.max_pages, "comment list")
         while True:
+            guard.check(str(start))
             page = self.request(
                 "GET",
                 f"/issue/{key}/comment",

@@ -19,11 +19,9 @@ from adapters.jira._feed import JiraFeed
 from adapters.jira._jql import StatusFilter, list_jql
 from adapters.jira._mapping import (
     Marks,
-    adf,
     bridge_property,
     changed_fields,
     check_labels,
-    comment_text,
     create_fields,
     created_ticket,
     issue_to_ticket,
@@ -31,6 +29,7 @@ from adapters.jira._mapping import (
     resolution_name,
 )
 from adapters.jira._payload import COMMENT, CREATED, ISSUE, PROJECT_STATUSES, TRANSITIONS, checked
+from adapters.jira._text import comment_body, description_source
 from adapters.jira._workflow import Workflow
 from bridge.contract import Adapter, Capabilities
 from bridge.errors import (
@@ -57,7 +56,12 @@ __all__ = ["JiraAdapter"]
 
 log = logging.getLogger(__name__)
 
-_OWN_PROPERTY = ("metadata", "type", "assignee")  # what an update may change in the property
+_OWN_PROPERTY = (
+    "metadata",
+    "type",
+    "assignee",
+    "description",
+)  # what an update may change in the property
 
 
 class JiraAdapter(JiraFeed, Adapter):
@@ -99,9 +103,6 @@ class JiraAdapter(JiraFeed, Adapter):
 
     def close(self) -> None:
         self._client.close()
-
-    def _text(self, text: str) -> Any:
-        return adf(text) if self._cloud else text
 
     # ------------------------------------------------------------ reading
 
@@ -161,9 +162,15 @@ class JiraAdapter(JiraFeed, Adapter):
         _ = [self._issue(dep) for dep in draft.dependencies]  # linked after: check them first
         marked = draft.status is Status.BLOCKED and self._status_name(Status.BLOCKED)[1]
         fields = create_fields(self.config, draft, issue_type, marked, cloud=self._cloud)
-        prop = {"metadata": draft.metadata, "type": draft.type.value, "assignee": draft.assignee}
+        prop: dict[str, Any] = {
+            "metadata": draft.metadata,
+            "type": draft.type.value,
+            "assignee": draft.assignee,
+        }
         if draft.idempotency_key:
             prop["key"] = draft.idempotency_key
+        if source := description_source(draft.description, cloud=self._cloud):
+            prop["description"] = source
         properties = [{"key": self.config.property_key, "value": prop}]
         created = self._client.request(
             "POST", "/issue", body={"fields": fields, "properties": properties}
@@ -211,6 +218,8 @@ class JiraAdapter(JiraFeed, Adapter):
             "type": updated.type.value,
             "assignee": updated.assignee,
         }
+        if updated.description != current.description:
+            new_prop["description"] = description_source(updated.description, cloud=self._cloud)
         body: dict[str, Any] = {}
         if fields:
             body["fields"] = fields
@@ -324,7 +333,7 @@ class JiraAdapter(JiraFeed, Adapter):
         raw = self._client.request(
             "POST",
             f"/issue/{ticket_id}/comment",
-            body={"body": self._text(comment_text(author, body, key))},
+            body={"body": comment_body(author, body, key, cloud=self._cloud)},
             ticket_id=ticket_id,
         )
         return parse_comment(checked(COMMENT, raw, "the comment", ticket_id=ticket_id), ticket_id)

@@ -9,6 +9,7 @@ Shapes follow Atlassian's REST documentation (samples in ``fixtures/jira/``).
 from __future__ import annotations
 
 import base64
+import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from tests.fakes.base import FakeApp, FakeServer, Request, Response
 from tests.fakes.jira_jql import JQLError, Query
 
 API = r"/rest/api/(?P<v>[23])"
-ISSUE = API + r"/issue/(?P<key>[A-Z]+-\d+)"
+ISSUE = API + r"/issue/(?P<key>[A-Z][A-Z0-9_]*-\d+)"
 CATEGORY = {
     "To Do": "new",
     "In Progress": "indeterminate",
@@ -109,6 +110,50 @@ def selected_fields(spec: list[str], default: str) -> set[str]:
     return chosen - left_out
 
 
+def plain_doc(text: str) -> dict[str, Any]:
+    """Text as an Atlassian Document, as Jira's editor makes it: paragraphs, hard breaks."""
+    content = []
+    for paragraph in text.split("\n\n"):
+        nodes: list[dict[str, Any]] = []
+        for i, line in enumerate(paragraph.split("\n")):
+            if i:
+                nodes.append({"type": "hardBreak"})
+            if line:
+                nodes.append({"type": "text", "text": line})
+        content.append({"type": "paragraph", "content": nodes})
+    return {"type": "doc", "version": 1, "content": content}
+
+
+def plain(doc: Any) -> str:
+    """A document's text as a person reads it: paragraphs apart, hard breaks as newlines."""
+    blocks = doc.get("content") or [] if isinstance(doc, dict) else []
+    return "\n\n".join(
+        "".join("\n" if n.get("type") == "hardBreak" else flat(n) for n in b.get("content") or [])
+        for b in blocks
+    )
+
+
+def flat(value: Any) -> str:
+    """The text of a description or body, for JQL's ``~``."""
+    if isinstance(value, str) or value is None:
+        return value or ""
+    if isinstance(value, list):
+        return " ".join(flat(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(filter(None, [str(value.get("text") or ""), flat(value.get("content"))]))
+    return ""
+
+
+def _check_adf(node: Any) -> None:
+    """Jira refuses a document with a node without a type or a text node without text."""
+    if not isinstance(node, dict) or not isinstance(node.get("type"), str):
+        raise ValueError("INVALID_INPUT: a node has no type")
+    if node["type"] == "text" and not node.get("text"):
+        raise ValueError("INVALID_INPUT: a text node must have text")
+    for child in node.get("content") or []:
+        _check_adf(child)
+
+
 def _listed(value: Any) -> list[str]:
     """A list parameter as Jira takes it: a JSON list, or comma-separated text."""
     if value is None:
@@ -193,8 +238,9 @@ class JiraFakeApp(FakeApp):
             },
         )
 
-    def _text(self, value: Any, v: str) -> str | None:
-        """Description or comment body: a string in v2, an ADF document in v3."""
+    def _text(self, value: Any, v: str) -> Any:
+        """Description or comment body as sent, checked as Jira checks it: a string in v2, an
+        ADF document in v3 (kept as it is; a text node must have text)."""
         if value is None:
             return None
         if v == "2":
@@ -203,27 +249,14 @@ class JiraFakeApp(FakeApp):
             return value
         if not (isinstance(value, dict) and value.get("type") == "doc"):
             raise ValueError("Operation value must be an Atlassian Document")
-        paragraphs = []
-        for block in value.get("content", []):
-            parts = []
-            for node in block.get("content", []):
-                parts.append(node.get("text", "") if node["type"] == "text" else "\n")
-            paragraphs.append("".join(parts))
-        return "\n\n".join(paragraphs)
+        _check_adf(value)
+        return copy.deepcopy(value)
 
-    def _doc(self, text: str | None, v: str) -> Any:
-        if text is None or v == "2":
-            return text
-        content = []
-        for paragraph in text.split("\n\n"):
-            nodes: list[dict[str, Any]] = []
-            for i, line in enumerate(paragraph.split("\n")):
-                if i:
-                    nodes.append({"type": "hardBreak"})
-                if line:
-                    nodes.append({"type": "text", "text": line})
-            content.append({"type": "paragraph", "content": nodes})
-        return {"type": "doc", "version": 1, "content": content}
+    def _doc(self, stored: Any, v: str) -> Any:
+        """What Jira answers for a stored description or body: as it was written."""
+        if stored is None or v == "2" or not isinstance(stored, str):
+            return copy.deepcopy(stored)
+        return plain_doc(stored)  # an issue made by hand in a test, as text
 
     # ------------------------------------------------------------ rendering
 
@@ -283,7 +316,7 @@ class JiraFakeApp(FakeApp):
             body["properties"] = dict(wanted_props)
         if "renderedFields" in (expand or []):
             body["renderedFields"] = {
-                k: (f"<p>{self._text(val, v)}</p>" if k == "description" and val else val)
+                k: (f"<p>{flat(val)}</p>" if k == "description" and val else val)
                 for k, val in chosen.items()
             }
         if "names" in (expand or []):
@@ -540,18 +573,25 @@ class JiraFakeApp(FakeApp):
 
     # ------------------------------------------------------------ comments, properties, links
 
-    def add_human_comment(self, key: str, body: str, author: str = "A Person") -> None:
+    def add_human_comment(self, key: str, body: Any, author: str = "A Person") -> None:
+        """A comment a person wrote: text, or an ADF document on Cloud."""
         issue = self.issues[key]
         self._next += 1
         issue.comments.append(
-            {"id": str(self._next), "body": body, "author": author, "created": _now()}
+            {
+                "id": str(self._next),
+                "body": body if isinstance(body, str) else plain(body),
+                "adf": None if isinstance(body, str) else copy.deepcopy(body),
+                "author": author,
+                "created": _now(),
+            }
         )
         self._touch(issue)
 
     def _render_comment(self, c: dict[str, Any], v: str) -> dict[str, Any]:
         return {
             "id": c["id"],
-            "body": self._doc(c["body"], v),
+            "body": copy.deepcopy(c["adf"]) if c.get("adf") else self._doc(c["body"], v),
             "author": {"displayName": c["author"], "accountId": "557058:bot"},
             "created": c["created"],
             "updated": c["created"],
@@ -565,10 +605,16 @@ class JiraFakeApp(FakeApp):
             body = self._text((req.body or {}).get("body"), v)
         except ValueError as exc:
             return self._bad(comment=str(exc))
-        if not body:
+        if not flat(body).strip():
             return self._bad(comment="Comment body can not be empty!")
         self._next += 1
-        comment = {"id": str(self._next), "body": body, "author": "bridge-bot", "created": _now()}
+        comment = {
+            "id": str(self._next),
+            "body": body if isinstance(body, str) else plain(body),  # as a person reads it
+            "adf": None if isinstance(body, str) else body,  # as it was written (v3)
+            "author": "bridge-bot",
+            "created": _now(),
+        }
         issue.comments.append(comment)
         self._touch(issue)
         return Response(201, self._render_comment(comment, v))
@@ -661,8 +707,8 @@ class JiraFakeApp(FakeApp):
             "parent": [f["parent"]] if f.get("parent") else [],
             "assignee": [f["assignee"]["accountId"]] if f.get("assignee") else [],
             "summary": [f["summary"]],
-            "description": [f.get("description") or ""],
-            "text": [f["summary"], f.get("description") or ""],
+            "description": [flat(f.get("description"))],
+            "text": [f["summary"], flat(f.get("description"))],
             "updated": [source.updated[:16].replace("T", " ")],
             "created": [source.created[:16].replace("T", " ")],
         }

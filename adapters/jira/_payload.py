@@ -62,7 +62,7 @@ class _Category(TypedDict):
 
 class _Status(TypedDict):
     name: str
-    statusCategory: _Category
+    statusCategory: NotRequired[_Category]  # Jira before 6.1 has no status categories
 
 
 class _User(TypedDict, total=False):
@@ -78,8 +78,7 @@ class _LinkType(TypedDict, total=False):
 class _Link(TypedDict):
     id: str
     type: NotRequired[_LinkType]
-    inwardIssue: NotRequired[_Keyed]
-    outwardIssue: NotRequired[_Keyed]
+    inwardIssue: NotRequired[_Keyed]  # the blocker, read; the outward side is not
 
 
 class Comment(TypedDict):
@@ -124,7 +123,7 @@ class BridgeProperty(TypedDict, total=False):
 
 
 class Issue(TypedDict):
-    id: str
+    id: NotRequired[str]
     key: str
     fields: _Fields
     properties: NotRequired[dict[str, BridgeProperty | Any]]

@@ -49,7 +49,7 @@ class Workflow:
         self.statuses = {s["name"] for t in data for s in t["statuses"]}
         for t in data:
             for s in t["statuses"]:
-                self.categories[s["name"]] = s["statusCategory"]["key"]
+                self.categories[s["name"]] = (s.get("statusCategory") or {}).get("key", "new")
 
     def target(self, status_map: dict[Status, str], status: Status) -> tuple[str, bool]:
         """The Jira status to reach, and whether ``blocked`` is marked instead of reached.

@@ -170,7 +170,7 @@ def test_a_bridge_error_for_every_field_missing_from_an_issue(fake) -> None:  # 
 
     for name, value in [
         ("summary", None),
-        ("status", {"name": "To Do"}),
+        ("status", {"statusCategory": {"key": "new"}}),
         ("issuetype", "Task"),
         ("created", "yesterday"),
         ("labels", "a,b"),

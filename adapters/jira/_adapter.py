@@ -9,31 +9,37 @@ from __future__ import annotations
 
 import builtins
 import logging
-import math
 import os
-from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from adapters._paging import Cursor, fill_page
-from adapters.jira._client import JiraClient
+from adapters.jira._client import JiraClient, PageGuard
 from adapters.jira._config import JiraConfig
-from adapters.jira._jql import And, list_jql
+from adapters.jira._feed import JiraFeed
+from adapters.jira._jql import StatusFilter, list_jql
 from adapters.jira._mapping import (
     Marks,
-    adf,
     bridge_property,
     changed_fields,
-    comment_text,
+    check_labels,
     create_fields,
     created_ticket,
     issue_to_ticket,
     parse_comment,
     resolution_name,
 )
+from adapters.jira._payload import COMMENT, CREATED, ISSUE, PROJECT_STATUSES, TRANSITIONS, checked
+from adapters.jira._text import comment_body, description_source
 from adapters.jira._workflow import Workflow
 from bridge.contract import Adapter, Capabilities
-from bridge.errors import AuthError, InvalidError, NotFoundError, UnsupportedError, already_landed
-from bridge.feed import ChangeFeed
+from bridge.errors import (
+    AuthError,
+    InvalidError,
+    NotFoundError,
+    UnavailableError,
+    UnsupportedError,
+    already_landed,
+)
 from bridge.models import (
     Comment,
     Status,
@@ -50,10 +56,15 @@ __all__ = ["JiraAdapter"]
 
 log = logging.getLogger(__name__)
 
-_OWN_PROPERTY = ("metadata", "type", "assignee")  # what an update may change in the property
+_OWN_PROPERTY = (
+    "metadata",
+    "type",
+    "assignee",
+    "description",
+)  # what an update may change in the property
 
 
-class JiraAdapter(Adapter):
+class JiraAdapter(JiraFeed, Adapter):
     """Tickets as issues of one Jira project (Cloud or Server/Data Center)."""
 
     name = "jira"
@@ -93,13 +104,10 @@ class JiraAdapter(Adapter):
     def close(self) -> None:
         self._client.close()
 
-    def _text(self, text: str) -> Any:
-        return adf(text) if self._cloud else text
-
     # ------------------------------------------------------------ reading
 
     def _issue(self, key: str) -> dict[str, Any]:
-        issue = self._client.request(
+        answer = self._client.request(
             "GET",
             f"/issue/{key}",
             params={
@@ -108,11 +116,18 @@ class JiraAdapter(Adapter):
             },
             ticket_id=key,
         )
-        if isinstance(issue, dict) and issue.get("key", key) != key:
+        issue: dict[str, Any] = checked(ISSUE, answer, "the issue", ticket_id=key)
+        if issue["key"] != key:
             raise NotFoundError(
                 f"{key} was moved; it is now {issue['key']}", adapter="jira", ticket_id=key
             )
-        if not isinstance(issue, dict) or issue["fields"]["project"]["key"] != self.config.project:
+        if "project" not in issue["fields"]:
+            raise UnavailableError(
+                "unexpected answer from Jira: the issue: fields.project: Field required",
+                adapter="jira",
+                ticket_id=key,
+            )
+        if issue["fields"]["project"]["key"] != self.config.project:
             raise InvalidError(
                 f"{key} is not in project {self.config.project}", adapter="jira", ticket_id=key
             )
@@ -135,23 +150,32 @@ class JiraAdapter(Adapter):
         """The Jira status to reach, and whether ``blocked`` is marked instead of reached."""
         if self._workflow.statuses is None:
             path = f"/project/{self.config.project}/statuses"
-            self._workflow.learn_statuses(self._client.request("GET", path))
+            data = self._client.request("GET", path)
+            self._workflow.learn_statuses(checked(PROJECT_STATUSES, data, "the statuses"))
         return self._workflow.target(self.config.status_map, status)
 
     # ------------------------------------------------------------ primitives
 
     def create(self, draft: TicketDraft) -> Ticket:
+        check_labels(draft.labels)
         issue_type = self._issue_type(draft.type, draft.parent_id)
         _ = [self._issue(dep) for dep in draft.dependencies]  # linked after: check them first
         marked = draft.status is Status.BLOCKED and self._status_name(Status.BLOCKED)[1]
         fields = create_fields(self.config, draft, issue_type, marked, cloud=self._cloud)
-        prop = {"metadata": draft.metadata, "type": draft.type.value, "assignee": draft.assignee}
+        prop: dict[str, Any] = {
+            "metadata": draft.metadata,
+            "type": draft.type.value,
+            "assignee": draft.assignee,
+        }
         if draft.idempotency_key:
             prop["key"] = draft.idempotency_key
+        if source := description_source(draft.description, cloud=self._cloud):
+            prop["description"] = source
         properties = [{"key": self.config.property_key, "value": prop}]
         created = self._client.request(
             "POST", "/issue", body={"fields": fields, "properties": properties}
         )
+        checked(CREATED, created, "the created issue")
         key = str(created["key"])
         self._types[key] = issue_type
         with already_landed():
@@ -180,6 +204,7 @@ class JiraAdapter(Adapter):
         return issue_to_ticket(self._issue(ticket_id), self.config)
 
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+        check_labels(changes.labels or [])
         issue = self._issue(ticket_id)
         current = issue_to_ticket(issue, self.config)
         updated = changes.apply_to(current)
@@ -193,6 +218,8 @@ class JiraAdapter(Adapter):
             "type": updated.type.value,
             "assignee": updated.assignee,
         }
+        if updated.description != current.description:
+            new_prop["description"] = description_source(updated.description, cloud=self._cloud)
         body: dict[str, Any] = {}
         if fields:
             body["fields"] = fields
@@ -286,6 +313,7 @@ class JiraAdapter(Adapter):
             data = self._client.request(
                 "GET", f"/issue/{key}/transitions", ticket_id=key, params=params
             )
+            checked(TRANSITIONS, data, "the transitions", ticket_id=key)
             offered: builtins.list[dict[str, Any]] = data["transitions"]
             return offered
 
@@ -305,10 +333,10 @@ class JiraAdapter(Adapter):
         raw = self._client.request(
             "POST",
             f"/issue/{ticket_id}/comment",
-            body={"body": self._text(comment_text(author, body, key))},
+            body={"body": comment_body(author, body, key, cloud=self._cloud)},
             ticket_id=ticket_id,
         )
-        return parse_comment(raw, ticket_id)
+        return parse_comment(checked(COMMENT, raw, "the comment", ticket_id=ticket_id), ticket_id)
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         comments: builtins.list[Comment] = []
@@ -325,76 +353,19 @@ class JiraAdapter(Adapter):
         jql = list_jql(
             self.config.project,
             query,
-            [self._status_name(s)[0] for s in query.status],
+            self._status_filter(query.status) if query.status else None,
             [self.config.priority_map[p] for p in query.priority],
         )
 
+        guard = PageGuard(self.config.max_pages)
+
         def fetch(position: str) -> tuple[builtins.list[Ticket], str | None]:
+            guard.check(position)
             issues, token = self._client.search(jql, position or None, self.config.page_size)
             return [issue_to_ticket(i, self.config) for i in issues], token
 
         return fill_page(fetch, start, query.limit, query.matches)
 
-    # ------------------------------------------------------------ sync feed
-
-    sync_overlap = timedelta(seconds=60)
-
-    @property
-    def sync_scope(self) -> str:
-        return f"jira:{self.config.server.rstrip('/')}/{self.config.project}"
-
-    def changes_since(
-        self, since: datetime | None, validators: dict[str, str] | None = None
-    ) -> ChangeFeed:
-        """Issues updated since ``since``, newest first, with their comments in the search.
-
-        Jira has no ETags; the newest issue's key and ``updated`` stand in for one: while
-        they are the same, nothing in the window changed, and the first page is all it costs.
-
-        The window is a relative date ("-15m"): JQL reads absolute dates in the user's
-        profile time zone, relative ones need no zone. Comments come in the search results;
-        only an issue with more comments than the search carries costs a request of its own.
-        """
-        feed = ChangeFeed(watermark=utcnow())
-        jql = And().eq("project", self.config.project)
-        if since is not None:
-            minutes = max(1, math.ceil((feed.watermark - since).total_seconds() / 60) + 1)
-            jql.at_least("updated", f"-{minutes}m")
-        pages = self._client.iter_search(
-            jql.render("updated DESC"), self.config.page_size, ("comment",)
-        )
-        for number, issues in enumerate(pages):
-            if number == 0 and issues:  # any edit puts its issue on top: the top is a validator
-                top = f"{issues[0]['key']}@{issues[0]['fields'].get('updated')}"
-                feed.validators = {"top": top}
-                if (validators or {}).get("top") == top:
-                    feed.not_modified = True
-                    return feed
-            for issue in issues:
-                self._add_to_feed(feed, issue)
-        return feed
-
-    def _add_to_feed(self, feed: ChangeFeed, issue: dict[str, Any]) -> None:
-        """The issue's ticket, and its comments: from the search, or read when it left some out."""
-        ticket = issue_to_ticket(issue, self.config)
-        feed.tickets.append(ticket)
-        block = issue["fields"].get("comment") or {}
-        raw = block.get("comments")
-        if raw is not None and len(raw) >= int(block.get("total", 0)):
-            feed.comments += [parse_comment(c, ticket.id) for c in raw]
-        elif block.get("total", 1):
-            feed.comments += self.list_comments(ticket.id)
-
-    def find_by_key(self, key: str) -> Ticket | None:
-        """Scan recently created issues of the project for the key in the bridge's property."""
-        jql = (
-            And()
-            .eq("project", self.config.project)
-            .at_least("created", f"-{self.config.idempotency_lookback_days}d")
-            .render("created DESC")
-        )
-        for issues in self._client.iter_search(jql, self.config.page_size):
-            for issue in issues:
-                if bridge_property(issue, self.config).get("key") == key:
-                    return issue_to_ticket(issue, self.config)
-        return None
+    def _status_filter(self, statuses: tuple[Status, ...]) -> StatusFilter:
+        self._status_name(Status.OPEN)  # the project's statuses, once
+        return self._workflow.status_filter(self.config.status_map, statuses)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from adapters.jira._config import JiraConfig
+from adapters.jira._payload import bridge_property_of, parse_when
+from adapters.jira._text import comment_parts, description_field, read_description
+from bridge.errors import InvalidError
 from bridge.models import (
     Comment,
     Priority,
@@ -21,24 +22,22 @@ from bridge.models import (
 )
 
 __all__ = [
+    "CATEGORY_STATUS",
     "FIELDS",
     "Marks",
-    "adf",
     "assignee_field",
     "blocked_labels",
     "bridge_property",
     "changed_fields",
-    "comment_text",
+    "check_labels",
     "create_fields",
     "created_ticket",
     "issue_to_ticket",
     "parse_comment",
-    "plain",
     "resolution_name",
     "tracker_ref",
 ]
 
-_AUTHOR = re.compile(r"\Aticket-bridge author: (\".*?\")(?: key: (\"[^\"]*\"))?\n\n", re.DOTALL)
 CATEGORY_STATUS = {"new": Status.OPEN, "indeterminate": Status.IN_PROGRESS, "done": Status.RESOLVED}
 FIELDS = [
     "summary",
@@ -46,6 +45,7 @@ FIELDS = [
     "status",
     "priority",
     "issuetype",
+    "project",
     "labels",
     "assignee",
     "parent",
@@ -56,40 +56,8 @@ FIELDS = [
 ]
 
 
-def adf(text: str) -> dict[str, Any]:
-    """Plain text as an Atlassian Document: paragraphs, with hard breaks for single newlines."""
-    content = []
-    for paragraph in text.split("\n\n"):
-        nodes: list[dict[str, Any]] = []
-        for i, line in enumerate(paragraph.split("\n")):
-            if i:
-                nodes.append({"type": "hardBreak"})
-            if line:
-                nodes.append({"type": "text", "text": line})
-        content.append({"type": "paragraph", "content": nodes})
-    return {"type": "doc", "version": 1, "content": content}
-
-
-def plain(value: Any) -> str:
-    """Text from a v2 string or a v3 Atlassian Document."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    paragraphs = []
-    for block in value.get("content", []):
-        parts = []
-        for node in block.get("content", []) or []:
-            if node.get("type") == "text":
-                parts.append(node.get("text", ""))
-            elif node.get("type") == "hardBreak":
-                parts.append("\n")
-        paragraphs.append("".join(parts))
-    return "\n\n".join(paragraphs)
-
-
 def _when(raw: str) -> datetime:
-    return datetime.strptime(raw, "%Y-%m-%dT%H:%M:%S.%f%z")
+    return parse_when(raw)
 
 
 def _status(
@@ -101,7 +69,8 @@ def _status(
     by_status = {v: k for k, v in config.status_map.items()}
     status = by_status.get(status_name)
     if status is None:
-        status = CATEGORY_STATUS.get(f["status"]["statusCategory"]["key"], Status.OPEN)
+        category = (f["status"].get("statusCategory") or {}).get("key")
+        status = CATEGORY_STATUS.get(str(category), Status.OPEN)
     if status is Status.IN_PROGRESS:  # a workflow without Blocked marks it by label or flag
         if config.blocked_strategy == "label" and config.blocked_label in labels:
             status = Status.BLOCKED
@@ -115,13 +84,13 @@ def _status(
 
 def bridge_property(issue: dict[str, Any], config: JiraConfig) -> dict[str, Any]:
     """The bridge's entity property of an issue (empty when it has none)."""
-    return dict((issue.get("properties") or {}).get(config.property_key) or {})
+    return bridge_property_of(issue, config.property_key)
 
 
 def issue_to_ticket(issue: dict[str, Any], config: JiraConfig) -> Ticket:
     """A neutral ticket from an issue payload (with the bridge's entity property)."""
     f = issue["fields"]
-    prop: dict[str, Any] = (issue.get("properties") or {}).get(config.property_key) or {}
+    prop = bridge_property(issue, config)
     labels = list(f.get("labels") or [])
     status = _status(config, f, prop, labels)
     by_priority = {v: k for k, v in config.priority_map.items()}
@@ -146,7 +115,7 @@ def issue_to_ticket(issue: dict[str, Any], config: JiraConfig) -> Ticket:
     return Ticket.model_construct(
         id=issue["key"],
         title=f["summary"],
-        description=plain(f.get("description")),
+        description=read_description(f.get("description"), prop),
         status=status,
         priority=priority,
         type=kind,
@@ -158,28 +127,18 @@ def issue_to_ticket(issue: dict[str, Any], config: JiraConfig) -> Ticket:
         resolution=prop.get("resolution") if status.is_done else None,
         created_at=_when(f["created"]),
         updated_at=_when(f["updated"]),
-        tracker=tracker_ref(config, issue["key"], str(issue["id"])),
+        tracker=tracker_ref(config, issue["key"], issue.get("id")),
         pending=False,
     )
 
 
-def comment_text(author: str, text: str, key: str | None = None) -> str:
-    """A comment as posted: a marked header line naming the author (and the idempotency
-    key), then the text."""
-    mark = json.dumps(author) + (f" key: {json.dumps(key)}" if key else "")
-    return f"ticket-bridge author: {mark}\n\n{text}"
-
-
 def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment:
-    body = plain(raw.get("body"))
-    match = _AUTHOR.match(body)
-    key = None
-    if match:
-        author, text = json.loads(match.group(1)), body[match.end() :]
-        key = json.loads(match.group(2)) if match.group(2) else None
-    else:
+    """A comment as the model holds it: the author and key its header names, else Jira's
+    author; the text without the header."""
+    author, key, text = comment_parts(raw.get("body"))
+    if author is None:
         who = raw.get("author") or {}
-        author, text = who.get("displayName") or who.get("name") or "unknown", body
+        author = who.get("displayName") or who.get("name") or "unknown"
     return Comment(
         id=str(raw["id"]),
         ticket_id=ticket_id,
@@ -190,7 +149,7 @@ def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment:
     )
 
 
-def tracker_ref(config: JiraConfig, key: str, native_id: str) -> TrackerRef:
+def tracker_ref(config: JiraConfig, key: str, native_id: str | None) -> TrackerRef:
     return TrackerRef(
         tracker="jira", key=key, url=f"{config.server}/browse/{key}", native_id=native_id
     )
@@ -202,6 +161,16 @@ def assignee_field(config: JiraConfig, assignee: str | None, *, cloud: bool) -> 
     if account is None:
         return None
     return {"accountId": account} if cloud else {"name": account}
+
+
+def check_labels(labels: list[str]) -> None:
+    """Refuse a label Jira cannot hold (one with whitespace), before any request."""
+    for label in labels:
+        if any(ch.isspace() for ch in label):
+            raise InvalidError(
+                f"invalid label {label!r}: Jira labels cannot contain spaces",
+                adapter="jira",
+            )
 
 
 def blocked_labels(config: JiraConfig, labels: list[str], marked_blocked: bool) -> list[str]:
@@ -235,7 +204,7 @@ def create_fields(
         "labels": blocked_labels(config, draft.labels, marked),
     }
     if draft.description:
-        fields["description"] = adf(draft.description) if cloud else draft.description
+        fields["description"] = description_field(draft.description, cloud=cloud)
     if draft.parent_id:
         fields["parent"] = {"key": draft.parent_id}
     if (assignee := assignee_field(config, draft.assignee, cloud=cloud)) is not None:
@@ -282,8 +251,7 @@ def changed_fields(
     if updated.title != current.title:
         fields["summary"] = updated.title
     if updated.description != current.description:
-        text = updated.description
-        fields["description"] = (adf(text) if cloud else text) if text else None
+        fields["description"] = description_field(updated.description, cloud=cloud)
     if updated.priority != current.priority:
         fields["priority"] = {"name": config.priority_map[updated.priority]}
     if updated.labels != current.labels or marks.marked != marks.was_marked:

@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.jira._jql import StatusFilter
 from bridge.errors import UnsupportedError
 from bridge.models import Status
 
 __all__ = ["MAX_STEPS", "Edge", "Workflow"]
 
 _RANK = {"new": 0, "indeterminate": 1, "done": 2}
+# What a status of each category reads as when the configuration does not map it.
+_BY_CATEGORY = {"new": Status.OPEN, "indeterminate": Status.IN_PROGRESS, "done": Status.RESOLVED}
 MAX_STEPS = 12
 
 
@@ -46,7 +49,7 @@ class Workflow:
         self.statuses = {s["name"] for t in data for s in t["statuses"]}
         for t in data:
             for s in t["statuses"]:
-                self.categories[s["name"]] = s["statusCategory"]["key"]
+                self.categories[s["name"]] = (s.get("statusCategory") or {}).get("key", "new")
 
     def target(self, status_map: dict[Status, str], status: Status) -> tuple[str, bool]:
         """The Jira status to reach, and whether ``blocked`` is marked instead of reached.
@@ -62,6 +65,30 @@ class Workflow:
             other = Status.CLOSED if status is Status.RESOLVED else Status.RESOLVED
             return status_map[other], False
         return name, False
+
+    def status_filter(
+        self, status_map: dict[Status, str], statuses: tuple[Status, ...]
+    ) -> StatusFilter:
+        """Every issue that reads back as one of ``statuses``, as the mapping reads them: a
+        mapped status by name, any other by its category; blocked also in an in-progress
+        status (marked by label or flag), and every done status for either done status (the
+        property tells them apart). Only the project's statuses are named: JQL refuses others.
+
+        Call after :meth:`learn_statuses`.
+        """
+        known = self.statuses or set()
+        mapped = frozenset(n for n in status_map.values() if n in known)
+        names: set[str] = set()
+        categories: dict[str, frozenset[str]] = {}
+        for status in statuses:
+            wanted = {status, Status.IN_PROGRESS} if status is Status.BLOCKED else {status}
+            names.update(self.target(status_map, s)[0] for s in wanted)
+            for category, neutral in _BY_CATEGORY.items():
+                if status.is_done and neutral.is_done:
+                    categories[category] = frozenset()
+                elif neutral in wanted:
+                    categories[category] = mapped
+        return StatusFilter(frozenset(n for n in names if n in known), categories)
 
     def learn(self, status: str, transitions: list[dict[str, Any]]) -> None:
         edges = []

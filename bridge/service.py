@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import JsonValue, ValidationError
 
+from bridge._default import DefaultProvider, installed
 from bridge.contract import Adapter, Capabilities
 from bridge.errors import InvalidError
 from bridge.feed import ChangeFeed
@@ -43,27 +44,15 @@ __all__ = ["Capabilities", "DefaultProvider", "TicketingService", "install_defau
 MAX_COMMENT = 65_536
 
 
-class DefaultProvider(Protocol):
-    """Builds, keeps and forgets the process-wide default service."""
-
-    def get(self, config_path: str | Path | None = None) -> TicketingService: ...
-
-    def reset(self) -> None: ...
-
-
-_provider: DefaultProvider | None = None
-
-
 def install_default_provider(provider: DefaultProvider) -> None:
     """Make ``provider`` answer :meth:`TicketingService.get_instance` (the factory does)."""
-    global _provider  # noqa: PLW0603 - the one process-wide hook, set at import
-    _provider = provider
+    installed[:] = [provider]
 
 
 def _default_provider() -> DefaultProvider:
-    if _provider is None:  # pragma: no cover - bridge/__init__ installs one on import
+    if not installed:  # pragma: no cover - bridge/__init__ installs one on import
         raise RuntimeError("no default provider: import bridge first")
-    return _provider
+    return installed[-1]
 
 
 class TicketingService:

@@ -54,9 +54,11 @@ def check_json(value: Any, max_depth: int = MAX_META_DEPTH) -> Any:
                 raise ValueError(f"nested more than {max_depth} levels deep (at {where or '.'})")
             pairs = item.items() if isinstance(item, Mapping) else enumerate(item)
             for key, child in pairs:
+                name = str(key).encode("utf-8", "backslashreplace").decode()
+                path = f"{where}.{name}" if where else name
                 if isinstance(key, str):
-                    _text_at(key, f"{where}.{key}")
-                stack.append((child, depth + 1, f"{where}.{key}" if where else str(key)))
+                    _text_at(key, path)
+                stack.append((child, depth + 1, path))
         elif isinstance(item, float) and not math.isfinite(item):
             raise ValueError(f"{item!r} at {where or '.'} is not a JSON number")
         elif isinstance(item, str):

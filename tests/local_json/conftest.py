@@ -23,8 +23,7 @@ def populated(tmp_path: Path) -> tuple[LocalJsonService, list[str]]:
     """A store of five tickets (one with a comment), and their ids."""
     service = LocalJsonService(tmp_path / "store")
     ids = [
-        service.create_ticket(f"Ticket {i}", labels=["x"], metadata={"n": i}).id
-        for i in range(5)
+        service.create_ticket(f"Ticket {i}", labels=["x"], metadata={"n": i}).id for i in range(5)
     ]
     service.add_comment(ids[0], "first")
     return service, ids

@@ -77,11 +77,6 @@ def test_comments_is_a_file(
         fresh.add_comment(ids[0], "x")
 
 
-def _one_bad_file(service: LocalJsonService, ids: list[str], name: str) -> Path:
-    service.close()
-    return service.root / "tickets" / name
-
-
 @pytest.mark.parametrize(
     "damage",
     ["nested", "directory", "fifo", "not-utf8", "not-a-ticket", "nan", "surrogate"],
@@ -223,7 +218,7 @@ def test_two_inits_at_once_never_show_a_raw_sqlite_error(tmp_path: Path) -> None
             for _ in range(2)
         ]
         for proc in procs:
-            out, err = proc.communicate(timeout=60)
+            _, err = proc.communicate(timeout=60)
             assert proc.returncode == 0, err
             assert "OperationalError" not in err
             assert "Traceback" not in err

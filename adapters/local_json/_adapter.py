@@ -30,22 +30,22 @@ from adapters._paging import Cursor, fill_page
 from adapters.local_json._config import LocalJsonConfig
 from adapters.local_json._files import UnsafeEntry
 from adapters.local_json._fresh import Freshness
+from adapters.local_json._ids import Ids
 from adapters.local_json._index import Row
 from adapters.local_json._layout import Layout
 from adapters.local_json._links import check_links
 from adapters.local_json._lock import LockTimeout
+from adapters.local_json._query import is_key, key_of
 from adapters.local_json._records import (
     encode_comments,
     encode_ticket,
     parse_comments,
     parse_ticket,
-    ticket_doc,
 )
 from bridge.contract import Adapter, Capabilities
 from bridge.defaults import ID_PREFIX
 from bridge.errors import (
     CorruptDataError,
-    InvalidError,
     NotFoundError,
     PermanentError,
     UnavailableError,
@@ -94,8 +94,14 @@ class LocalJsonAdapter(Adapter):
         except LockTimeout:
             raise self._locked() from None
         self._fresh = Freshness(self._store, self.name)
+        if self._store.index.metas("dir_mtime") == [None]:  # a new index: fill it now
+            with self._held(exclusive=self._store.writable):
+                self._fresh.bring_up_to_date()
         self._mutex = threading.RLock()
         self._warned: set[str] = set()
+        self._trusted_write = self._untouched = False
+        self._own_mtime: int | None = None
+        self._ids = Ids(self.id_prefix, self._store)
 
     @classmethod
     def from_config(cls, config: LocalJsonConfig) -> LocalJsonAdapter:
@@ -117,13 +123,16 @@ class LocalJsonAdapter(Adapter):
     # ------------------------------------------------------------ primitives
 
     def create(self, draft: TicketDraft) -> Ticket:
-        with self._writing():
+        linked = bool(draft.idempotency_key or draft.parent_id or draft.dependencies)
+        with self._writing(index_needed=linked):
             if draft.idempotency_key:
                 existing = self._store.index.by_idempotency_key(draft.idempotency_key)
                 if existing is not None:
                     return self._read(existing)[0]
             now = utcnow()
-            ticket_id, seq_meta = self._next_id(now.strftime("%Y%m%d%H%M%S"))
+            ticket_id, seq_meta = self._ids.next(
+                now.strftime("%Y%m%d%H%M%S"), remembered=self._untouched
+            )
             self._check_links(ticket_id, draft.parent_id, draft.dependencies)
             fields: dict[str, Any] = {
                 name: type(value)(value) if isinstance(value, list | dict) else value
@@ -139,9 +148,9 @@ class LocalJsonAdapter(Adapter):
             return self._read(ticket_id)[0]
 
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
-        with self._writing():
+        given = changes.given()
+        with self._writing(index_needed="parent_id" in given or "dependencies" in given):
             current, idem = self._read(ticket_id)
-            given = changes.given()
             if "parent_id" in given or "dependencies" in given:
                 self._check_links(
                     ticket_id,
@@ -156,7 +165,7 @@ class LocalJsonAdapter(Adapter):
     def add_comment(
         self, ticket_id: str, body: str, author: str, *, key: str | None = None
     ) -> Comment:
-        with self._writing():
+        with self._writing(index_needed=False):
             self._read(ticket_id)
             comments = self._read_comments(ticket_id)
             comment = Comment(
@@ -180,10 +189,10 @@ class LocalJsonAdapter(Adapter):
     def list(self, query: TicketQuery) -> TicketPage:
         """Tickets oldest first, filtered by the index; a cursor's position is the last
         ticket's ``created|id``, so each page starts in the index where the last one ended."""
-        start = Cursor.parse(query.cursor, valid=_is_key)
+        start = Cursor.parse(query.cursor, valid=is_key)
 
         def fetch(position: str) -> tuple[builtins.list[Ticket], str | None]:
-            rows = self._rows(query, _key(position), query.limit + 1)
+            rows = self._rows(query, key_of(position), query.limit + 1)
             items = [Ticket.model_validate_json(doc) for _, _, doc, _ in rows[: query.limit]]
             if len(rows) <= query.limit:
                 return items, None
@@ -265,31 +274,41 @@ class LocalJsonAdapter(Adapter):
     ) -> None:
         """Write the ticket's file, then index it with the directory's new stamp in one
         transaction."""
-        st = self._store.tickets.write(f"{ticket.id}.json", encode_ticket(ticket, idem), new=new)
-        mtime, stamp = self._fresh.stamp_meta()
+        data, doc = encode_ticket(ticket, idem)
+        st = self._store.tickets.write(f"{ticket.id}.json", data, new=new)
+        trusted = self._trusted_write
+        mtime, stamp = self._fresh.stamp_meta() if trusted else (0, {})
         self._store.index.put(
             ticket,
-            ticket_doc(ticket),
+            doc,
             idem=idem,
             mtime_ns=st.st_mtime_ns,
             size=st.st_size,
             meta={**stamp, **meta},
             new=new,
         )
-        self._fresh.known = mtime
+        if trusted:
+            self._fresh.known = self._own_mtime = mtime
+            self._ids.remember(meta)
 
     # ------------------------------------------------------------ locking and the index
 
     @contextmanager
-    def _writing(self, *, repairing: bool = False) -> Iterator[None]:
+    def _writing(self, *, repairing: bool = False, index_needed: bool = True) -> Iterator[None]:
         """The store locked for writing, the index up to date; write errors made clear.
 
-        ``repairing`` (re-indexing for a reader) is allowed where writing files is not: the
-        index of a read-only store lives in memory."""
+        A write that does not consult the index (no idempotency key, no links) does not
+        bring it up to date first: it then records no directory stamp, so the next reader
+        still compares the files. ``repairing`` (re-indexing for a reader) is allowed where
+        writing files is not: the index of a read-only store lives in memory."""
         with self._mutex, self._held(exclusive=self._store.writable):
             if not repairing:
                 self._store.refuse_writes()
-            self._ensure_fresh()
+            if index_needed:
+                self._ensure_fresh()
+            # as this process's last write left it: nobody else has written since
+            self._untouched = self._store.tickets.mtime() == self._own_mtime
+            self._trusted_write = index_needed or self._untouched or self._fresh.trusted()
             try:
                 yield
             except UnsafeEntry as exc:
@@ -333,18 +352,6 @@ class LocalJsonAdapter(Adapter):
 
     # ------------------------------------------------------------ ids and links
 
-    def _next_id(self, second: str) -> tuple[str, dict[str, str]]:
-        """A new id, ``PREFIX-YYYYMMDDHHMMSS``, with ``-2``, ``-3``... within the same second,
-        and the meta to store with its ticket. Call under the store's write lock."""
-        base = f"{self.id_prefix}-{second}"
-        last_base, last_seq = self._store.index.metas("id_base", "id_seq")
-        n = int(last_seq or "1") + 1 if last_base == base else 1
-        while True:
-            candidate = base if n == 1 else f"{base}-{n}"
-            if not self._exists(candidate):
-                return candidate, {"id_base": base, "id_seq": str(n)}
-            n += 1
-
     def _exists(self, ticket_id: str) -> bool:
         return self._store.tickets.exists(f"{check_ticket_id(ticket_id, adapter=self.name)}.json")
 
@@ -366,26 +373,3 @@ class LocalJsonAdapter(Adapter):
         return UnavailableError(
             f"the store {self.root} is locked by another process", adapter=self.name
         )
-
-
-def _is_key(position: str) -> bool:
-    """True for ``<ISO created>|<ticket id>``, the position of a page after the first."""
-    from datetime import datetime
-
-    created, sep, ticket_id = position.rpartition("|")
-    if not (sep and created and ticket_id):
-        return False
-    try:
-        datetime.fromisoformat(created)
-        check_ticket_id(ticket_id)
-    except (ValueError, InvalidError):
-        return False
-    return True
-
-
-def _key(position: str) -> tuple[str, str] | None:
-    """The (created, id) a page starts after; ``None`` for the first page."""
-    if not position:
-        return None
-    created, _, ticket_id = position.rpartition("|")
-    return created, ticket_id

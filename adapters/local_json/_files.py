@@ -123,6 +123,7 @@ class Folder:
         self.path = path
         self.fd = fd
         self.durable = durable
+        self._sealable: bool | None = None
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -300,12 +301,19 @@ class Folder:
         its mtime now, and whether it is sealed (else a later change in the same clock tick
         could leave it unchanged)."""
         before = os.fstat(self.fd)
-        try:
-            os.utime(self.fd, ns=(before.st_atime_ns, before.st_mtime_ns - 1))
-        except OSError:
+        if self._sealable is False:
             return before.st_mtime_ns, False
-        after = os.fstat(self.fd).st_mtime_ns
-        return after, after == before.st_mtime_ns - 1
+        sealed = before.st_mtime_ns - 1
+        try:
+            os.utime(self.fd, ns=(before.st_atime_ns, sealed))
+        except OSError:
+            self._sealable = False
+            return before.st_mtime_ns, False
+        if self._sealable is None:  # the first time: does this filesystem keep nanoseconds?
+            after = os.fstat(self.fd).st_mtime_ns
+            self._sealable = after == sealed
+            return after, self._sealable
+        return sealed, True
 
     def sweep_temps(self) -> int:
         """Delete temporary files left by a writer that was killed; call only under the lock."""

@@ -8,55 +8,52 @@ transaction leaves the directory with another mtime, and the next process re-rea
 changed. Files changed by hand (or by ``git pull``) are found the same way, and by comparing
 size and mtime of the files a page returns.
 
-Every filter the API offers has a composite index ending in ``(created_at, id)``, the order
-of a list, so a page is a range of one index read from the cursor's key on: it costs the
-page, not the store. Labels have their own table, keyed the same way.
+Every index ends in ``(created_at, id)``, the order of a list (the id is the table's key,
+which each index of a ``WITHOUT ROWID`` table ends with): status, priority and type together,
+the assignee with the status, the parent, and labels in a table of their own keyed the same
+way. :mod:`._query` reads them so that a page costs the page, not the store. The assignee's and
+the parent's indexes hold only the tickets that have one, so a create pays for the indexes
+it is in, not for every filter there is.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 
+from adapters.local_json._query import page_keys
 from bridge.models import Ticket, TicketQuery
 
 __all__ = ["SCHEMA_VERSION", "Index", "Row", "stamp"]
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
     id TEXT PRIMARY KEY, status TEXT NOT NULL, priority TEXT NOT NULL, type TEXT NOT NULL,
     assignee TEXT, parent_id TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     search TEXT NOT NULL, idem TEXT, doc TEXT NOT NULL, mtime_ns INTEGER, size INTEGER
-);
-CREATE INDEX IF NOT EXISTS ix_order ON tickets (created_at, id);
-CREATE INDEX IF NOT EXISTS ix_status ON tickets (status, created_at, id);
-CREATE INDEX IF NOT EXISTS ix_status_priority ON tickets (status, priority, created_at, id);
-CREATE INDEX IF NOT EXISTS ix_status_assignee ON tickets (status, assignee, created_at, id);
-CREATE INDEX IF NOT EXISTS ix_status_type ON tickets (status, type, created_at, id);
-CREATE INDEX IF NOT EXISTS ix_priority ON tickets (priority, created_at, id);
-CREATE INDEX IF NOT EXISTS ix_assignee ON tickets (assignee, created_at, id);
-CREATE INDEX IF NOT EXISTS ix_type ON tickets (type, created_at, id);
-CREATE INDEX IF NOT EXISTS ix_parent ON tickets (parent_id, created_at, id);
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_order ON tickets (created_at);
+CREATE INDEX IF NOT EXISTS ix_spt ON tickets (status, priority, type, created_at);
+CREATE INDEX IF NOT EXISTS ix_assignee ON tickets (assignee, status, created_at)
+    WHERE assignee IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_parent ON tickets (parent_id, created_at)
+    WHERE parent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS ix_idem ON tickets (idem) WHERE idem IS NOT NULL;
 CREATE TABLE IF NOT EXISTS labels (
-    id TEXT, label TEXT, created_at TEXT, PRIMARY KEY (id, label)
+    label TEXT, created_at TEXT, id TEXT, PRIMARY KEY (label, created_at, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_label ON labels (label, created_at, id);
+CREATE INDEX IF NOT EXISTS ix_label_id ON labels (id, label);
 CREATE TABLE IF NOT EXISTS deps (id TEXT, dep TEXT, PRIMARY KEY (id, dep)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_dep ON deps (dep);
 CREATE TABLE IF NOT EXISTS problems (
     id TEXT PRIMARY KEY, error TEXT, mtime_ns INTEGER, size INTEGER
 );
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 """
 
 _INSERT = "INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-_MAX_COMBOS = 24  # multi-valued filters up to this many combinations are merged per value
 
 
 def stamp(ticket: Ticket) -> tuple[str, str]:
@@ -78,9 +75,12 @@ class Row:
 class Index:
     """A SQLite index of the tickets of one store (``:memory:`` where no file can be used)."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, durable: bool = False) -> None:
         self.db = sqlite3.connect(target, timeout=60, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        # A killed process never harms a WAL database at any level; OFF only risks the index
+        # on power loss, and a damaged index is rebuilt from the files. A durable store
+        # keeps its index durable too.
+        self.db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
         if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.db.execute("PRAGMA journal_mode=WAL")
         stored = self._stored_version()
@@ -157,14 +157,19 @@ class Index:
             if ticket.labels:
                 db.executemany(
                     "INSERT OR IGNORE INTO labels VALUES (?, ?, ?)",
-                    [(ticket.id, label, created) for label in ticket.labels],
+                    [(label, created, ticket.id) for label in ticket.labels],
                 )
             if ticket.dependencies:
                 db.executemany(
                     "INSERT OR IGNORE INTO deps VALUES (?, ?)",
                     [(ticket.id, dep) for dep in ticket.dependencies],
                 )
-            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+            if meta:
+                marks = ",".join(["(?, ?)"] * len(meta))
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES " + marks,  # noqa: S608 - marks only
+                    [part for item in meta.items() for part in item],
+                )
 
     def put_problem(self, ticket_id: str, error: str, mtime_ns: int, size: int) -> None:
         with self.batch():
@@ -235,82 +240,19 @@ class Index:
         self, query: TicketQuery, after: tuple[str, str] | None, limit: int
     ) -> list[tuple[str, str, str, Row]]:
         """Id, created, ``doc`` and file stamp of the first ``limit`` matches after ``after``,
-        oldest first. A filter with several values (two statuses, say) reads each
-        combination's own index range and merges them, so it too costs only the page."""
-        choices = {
-            "status": [s.value for s in query.status],
-            "priority": [p.value for p in query.priority],
-            "type": [t.value for t in query.type],
-        }
-        multi = [name for name, values in choices.items() if len(values) > 1]
-        combos = 1
-        for name in multi:
-            combos *= len(choices[name])
-        if not multi or combos > _MAX_COMBOS:
-            return list(itertools.islice(self._select(query, choices, after, limit), limit))
-        streams = []
-        for values in itertools.product(*(choices[name] for name in multi)):
-            one = {**choices, **{name: [v] for name, v in zip(multi, values, strict=True)}}
-            streams.append(self._select(query, one, after, limit))
-        merged = heapq.merge(*streams, key=lambda r: (r[1], r[0]))
-        return list(itertools.islice(merged, limit))
-
-    def _select(
-        self,
-        query: TicketQuery,
-        choices: dict[str, list[str]],
-        after: tuple[str, str] | None,
-        limit: int,
-    ) -> Iterator[tuple[str, str, str, Row]]:
-        where, args = _conditions(query, choices)
-        if query.labels:  # the first label's index range drives; the others are probed
-            source = "labels l CROSS JOIN tickets t ON t.id = l.id"
-            where.insert(0, "l.label = ?")
-            args.insert(0, query.labels[0])
-            key = "l.created_at, l.id"
-        else:
-            source, key = "tickets t", "t.created_at, t.id"
-        if after is not None:
-            where.append(f"({key}) > (?, ?)")
-            args.extend(after)
-        sql = " ".join(
-            [
-                "SELECT t.id, t.created_at, t.doc, t.mtime_ns, t.size FROM",
-                source,
-                ("WHERE " + " AND ".join(where)) if where else "",
-                f"ORDER BY {key} LIMIT ?",  # every piece is a constant of this module
-            ]
-        )
-        args.append(limit)
-        for ticket_id, created, doc, mtime_ns, size in self.db.execute(sql, args):
-            yield ticket_id, created, doc, Row(mtime_ns, size)
-
-
-def _conditions(
-    query: TicketQuery, choices: dict[str, list[str]]
-) -> tuple[list[str], list[object]]:
-    where: list[str] = []
-    args: list[object] = []
-    for column, values in choices.items():
-        if len(values) == 1:
-            where.append(f"t.{column} = ?")
-        elif values:
-            where.append(f"t.{column} IN ({','.join('?' * len(values))})")
-        args.extend(values)
-    for column, value in (("assignee", query.assignee), ("parent_id", query.parent_id)):
-        if value is not None:
-            where.append(f"t.{column} = ?")
-            args.append(value)
-    if query.updated_since is not None:
-        where.append("t.updated_at >= ?")
-        args.append(query.updated_since.isoformat(timespec="microseconds"))
-    if query.text:
-        where.append("instr(t.search, ?) > 0")
-        args.append(query.text.lower())
-    for label in query.labels[1:]:
-        where.append("EXISTS (SELECT 1 FROM labels x WHERE x.id = t.id AND x.label = ?)")
-        args.append(label)
-    return where, args
+        oldest first: the page's keys from the indexes, then its rows."""
+        keys = page_keys(self.db, query, after, limit)
+        if not keys:
+            return []
+        found: dict[str, tuple[str, str, str, Row]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = [ticket_id for _, ticket_id in keys[start : start + 500]]
+            sql = "SELECT id, created_at, doc, mtime_ns, size FROM tickets WHERE id IN ({})"
+            for tid, created, doc, mtime_ns, size in self.db.execute(
+                sql.format(",".join("?" * len(chunk))), chunk
+            ):
+                found[tid] = (tid, created, doc, Row(mtime_ns, size))
+        return [found[tid] for _, tid in keys if tid in found]
 
 
 class _Txn:

@@ -132,7 +132,7 @@ class Layout:
                 )
                 return Index(":memory:")
         try:
-            return Index(str(path))
+            return Index(str(path), durable=self.durable)
         except sqlite3.DatabaseError as exc:
             if exc.sqlite_errorcode & 0xFF not in _DAMAGED:
                 log.warning("cannot use the index %s (%s): indexing in memory", path, exc)
@@ -151,7 +151,7 @@ class Layout:
                 if exc.errno not in (errno.EISDIR, errno.EPERM):
                     raise
         try:
-            return Index(str(self.root / INDEX))
+            return Index(str(self.root / INDEX), durable=self.durable)
         except sqlite3.Error as exc:
             log.warning("cannot rebuild the index %s (%s): indexing in memory", self.root, exc)
             return Index(":memory:")

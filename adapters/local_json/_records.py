@@ -52,16 +52,18 @@ def _load(raw: bytes) -> object:
 
 
 def ticket_doc(ticket: Ticket) -> str:
-    """The ticket as the index keeps it: its compact JSON."""
-    return ticket.model_dump_json()
+    """The ticket as the index keeps it: its JSON as in its file."""
+    return ticket.model_dump_json(indent=2)
 
 
-def encode_ticket(ticket: Ticket, idem: str | None) -> bytes:
-    """A ticket file's content."""
+def encode_ticket(ticket: Ticket, idem: str | None) -> tuple[bytes, str]:
+    """A ticket file's content, and the ticket's own JSON within it (what the index keeps:
+    one encoding serves both)."""
     pretty = ticket.model_dump_json(indent=2)
+    content = pretty
     if idem:  # one more key, after the ticket's own, without re-encoding the rest
-        pretty = f"{pretty[:-2]},\n  {json.dumps(IDEM)}: {json.dumps(idem)}\n}}"
-    return (pretty + "\n").encode()
+        content = f"{pretty[:-2]},\n  {json.dumps(IDEM)}: {json.dumps(idem)}\n}}"
+    return (content + "\n").encode(), pretty
 
 
 def parse_ticket(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self, get_args
@@ -69,8 +68,10 @@ class _Choice(StrEnum):
     def parse(cls, value: object, field: str | None = None) -> Self:
         """Return the member for ``value`` or raise :class:`InvalidError` naming the choices."""
         if isinstance(value, str):
-            with suppress(ValueError):
+            try:
                 return cls(value)  # _missing_ accepts any case and spaces or hyphens
+            except ValueError:
+                pass
         allowed = ", ".join(m.value for m in cls)
         name = field or cls.__name__.lower()
         raise InvalidError(f"invalid {name} {value!r}: expected one of {allowed}")

@@ -134,11 +134,11 @@ class LocalJsonAdapter(Adapter):
                 now.strftime("%Y%m%d%H%M%S"), remembered=self._untouched
             )
             self._check_links(ticket_id, draft.parent_id, draft.dependencies)
-            fields: dict[str, Any] = {
-                name: type(value)(value) if isinstance(value, list | dict) else value
-                for name, value in draft
-                if name != "idempotency_key"
-            }
+            fields: dict[str, Any] = dict(draft.__dict__)
+            del fields["idempotency_key"]
+            for name in ("labels", "dependencies"):
+                fields[name] = list(fields[name])
+            fields["metadata"] = dict(fields["metadata"])
             ticket = Ticket.model_construct(id=ticket_id, created_at=now, updated_at=now, **fields)
             self._store_ticket(ticket, draft.idempotency_key, seq_meta, new=True)
             return ticket
@@ -278,15 +278,13 @@ class LocalJsonAdapter(Adapter):
         st = self._store.tickets.write(f"{ticket.id}.json", data, new=new)
         trusted = self._trusted_write
         mtime, stamp = self._fresh.stamp_meta() if trusted else (0, {})
-        self._store.index.put(
-            ticket,
-            doc,
-            idem=idem,
-            mtime_ns=st.st_mtime_ns,
-            size=st.st_size,
-            meta={**stamp, **meta},
-            new=new,
-        )
+        index, journal = self._store.index, self._store.journal
+        row = index.row_of(ticket, doc, idem=idem, mtime_ns=st.st_mtime_ns, size=st.st_size)
+        if journal is not None:  # the next read puts it into the index, with others
+            entry = [*row[:10], *row[11:], ticket.labels, ticket.dependencies, {**stamp, **meta}]
+            journal.append(entry, doc)
+        else:
+            index.put_row(row, ticket.labels, ticket.dependencies, {**stamp, **meta}, new=new)
         if trusted:
             self._fresh.known = self._own_mtime = mtime
             self._ids.remember(meta)
@@ -301,15 +299,14 @@ class LocalJsonAdapter(Adapter):
         bring it up to date first: it then records no directory stamp, so the next reader
         still compares the files. ``repairing`` (re-indexing for a reader) is allowed where
         writing files is not: the index of a read-only store lives in memory."""
-        with self._mutex, self._held(exclusive=self._store.writable):
-            if not repairing:
-                self._store.refuse_writes()
-            if index_needed:
-                self._ensure_fresh()
-            # as this process's last write left it: nobody else has written since
-            self._untouched = self._store.tickets.mtime() == self._own_mtime
-            self._trusted_write = index_needed or self._untouched or self._fresh.trusted()
+        with self._mutex:
+            lock = self._store.lock
             try:
+                held = lock.acquire(exclusive=self._store.writable)
+            except LockTimeout:
+                raise self._locked() from None
+            try:
+                self._prepare_write(repairing=repairing, index_needed=index_needed)
                 yield
             except UnsafeEntry as exc:
                 raise CorruptDataError(
@@ -322,6 +319,22 @@ class LocalJsonAdapter(Adapter):
                     f"cannot write to the store {self.root}: {exc.strerror} ({exc.filename})",
                     adapter=self.name,
                 ) from None
+            finally:
+                lock.release(held)
+
+    def _prepare_write(self, *, repairing: bool, index_needed: bool) -> None:
+        """Under the lock, before a write: refuse it if the store cannot be written, bring
+        the index up to date if the write consults it, and decide whether it may record the
+        directory's stamp."""
+        if not repairing:
+            self._store.refuse_writes()
+        if index_needed:
+            self._ensure_fresh()
+        # as this process's last write left it: nobody else has written since
+        self._untouched = self._store.tickets.mtime() == self._own_mtime
+        if not self._untouched and not index_needed:
+            self._fresh.apply_journal()  # others' rows first: then the stamp can tell
+        self._trusted_write = index_needed or self._untouched or self._fresh.trusted()
 
     @contextmanager
     def _held(self, *, exclusive: bool) -> Iterator[None]:

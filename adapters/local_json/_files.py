@@ -85,6 +85,7 @@ def _load_renameat2() -> Any:
 
 
 _renameat2 = _load_renameat2()
+_tmpfile = hasattr(os, "O_TMPFILE")
 
 
 def open_dir(parent: int | None, path: Path, *, create: bool) -> int:
@@ -254,6 +255,30 @@ class Folder:
         return None
 
     def _rename_in(self, name: str, data: bytes) -> os.stat_result:
+        """Write a file that has no name yet, then give it ``name``: an ``O_TMPFILE`` linked
+        in where the name is free (one change to the directory, nothing left by a crash),
+        else a temporary file renamed over it."""
+        global _tmpfile  # noqa: PLW0603 - switched off once for the process if unsupported
+        if _tmpfile:
+            try:
+                fd = os.open(".", os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o644, dir_fd=self.fd)
+            except OSError:
+                _tmpfile = False
+            else:
+                try:
+                    st = self._fill(fd, data, fresh=True)
+                    os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=self.fd, follow_symlinks=True)
+                except FileExistsError:
+                    pass  # a file to replace: renamed over below
+                except OSError as exc:
+                    if exc.errno not in (errno.ENOENT, errno.EPERM, errno.EXDEV):
+                        raise
+                    _tmpfile = False  # no /proc here
+                else:
+                    self._sync()
+                    return st
+                finally:
+                    os.close(fd)
         tmp = f"{TMP_PREFIX}{name}"
         try:
             fd = os.open(tmp, _WRITE | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=self.fd)

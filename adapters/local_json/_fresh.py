@@ -59,6 +59,9 @@ class Freshness:
 
     def trusted(self) -> bool:
         """True if the index knows every file of ``tickets/`` now (no lock needed)."""
+        journal = self.layout.journal
+        if journal is not None and not journal.empty():
+            return False
         current = self.tickets.mtime()
         if current == self.known:
             return True
@@ -69,7 +72,9 @@ class Freshness:
         return False
 
     def bring_up_to_date(self) -> None:
-        """Under the store lock: reconcile, or just compare names, as the stamp calls for."""
+        """Under the store lock: apply the journal; then reconcile, or just compare names, as
+        the stamp calls for."""
+        self.apply_journal()
         current = self.tickets.mtime()
         stored, ok = self.index.metas("dir_mtime", "dir_ok")
         if stored == str(current) and ok == "1":
@@ -80,6 +85,27 @@ class Freshness:
             self.record(current, sealed=settled)
             return
         self.reconcile()
+
+    def apply_journal(self) -> None:
+        """Put the journal's rows into the index in one transaction, and empty it (under
+        the store's lock). A row whose file changed since is read from the file instead."""
+        journal = self.layout.journal
+        if journal is None or journal.empty():
+            return
+        entries, whole = journal.entries()
+        with self.index.batch():
+            for entry in entries:
+                row = entry[:13]
+                st = self.tickets.lstat(f"{row[0]}{_SUFFIX}")
+                if st is None or [st.st_mtime_ns, st.st_size] != row[11:13]:
+                    self.repair([str(row[0])])
+                    continue
+                self.index.put_row(row, entry[13], entry[14], entry[15])
+            if not whole:
+                log.warning("%s has a torn line; comparing every file", journal.path)
+                self.index.set_meta("dir_ok", "0")
+                self.index.set_meta("dir_mtime", "")
+        journal.clear()
 
     def reconcile(self) -> None:
         """Compare every file with the index by size and mtime; re-read what differs."""

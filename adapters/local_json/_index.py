@@ -126,6 +126,19 @@ class Index:
 
     # ------------------------------------------------------------ writes
 
+    @staticmethod
+    def row_of(
+        ticket: Ticket, doc: str, *, idem: str | None, mtime_ns: int, size: int
+    ) -> list[object]:
+        """The ticket's row, as :meth:`put_row` takes it (and the journal keeps it)."""
+        created, updated = stamp(ticket)
+        search = f"{ticket.title}\n{ticket.description}".lower()
+        return [
+            ticket.id, ticket.status.value, ticket.priority.value, ticket.type.value,
+            ticket.assignee, ticket.parent_id, created, updated, search, idem, doc,
+            mtime_ns, size,
+        ]  # fmt: skip
+
     def put(
         self,
         ticket: Ticket,
@@ -137,32 +150,38 @@ class Index:
         meta: dict[str, str],
         new: bool = False,
     ) -> None:
-        """Store the ticket's row and ``meta``, clear its problem, in one transaction.
+        """Store the ticket's row and ``meta``, clear its problem, in one transaction."""
+        row = self.row_of(ticket, doc, idem=idem, mtime_ns=mtime_ns, size=size)
+        self.put_row(row, ticket.labels, ticket.dependencies, meta, new=new)
+
+    def put_row(
+        self,
+        row: list[object],
+        labels: list[str],
+        deps: list[str],
+        meta: dict[str, str],
+        *,
+        new: bool = False,
+    ) -> None:
+        """Store a row with its labels, dependencies and ``meta`` in one transaction.
 
         ``new`` says the ticket was just created, so there are no old rows to clear.
         """
-        created, updated = stamp(ticket)
-        search = f"{ticket.title}\n{ticket.description}".lower()
-        row: tuple[object, ...] = (
-            ticket.id, ticket.status.value, ticket.priority.value, ticket.type.value,
-            ticket.assignee, ticket.parent_id, created, updated, search, idem, doc,
-            mtime_ns, size,
-        )  # fmt: skip
+        ticket_id, created = row[0], row[6]
         db = self.db
         with self.batch():
             db.execute(_INSERT, row)
             if not new:
-                db.execute("DELETE FROM problems WHERE id = ?", (ticket.id,))
-                self._clear_links(ticket.id)
-            if ticket.labels:
+                db.execute("DELETE FROM problems WHERE id = ?", (ticket_id,))
+                self._clear_links(str(ticket_id))
+            if labels:
                 db.executemany(
                     "INSERT OR IGNORE INTO labels VALUES (?, ?, ?)",
-                    [(label, created, ticket.id) for label in ticket.labels],
+                    [(label, created, ticket_id) for label in labels],
                 )
-            if ticket.dependencies:
+            if deps:
                 db.executemany(
-                    "INSERT OR IGNORE INTO deps VALUES (?, ?)",
-                    [(ticket.id, dep) for dep in ticket.dependencies],
+                    "INSERT OR IGNORE INTO deps VALUES (?, ?)", [(ticket_id, d) for d in deps]
                 )
             if meta:
                 marks = ",".join(["(?, ?)"] * len(meta))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from adapters.local_json._files import Folder, UnsafeEntry, describe, open_dir
 from adapters.local_json._index import Index
+from adapters.local_json._journal import Journal
 from adapters.local_json._lock import StoreLock
 from bridge.errors import CorruptDataError, PermanentError
 
@@ -51,6 +52,7 @@ class Layout:
             if self.writable:
                 self._gitignore()
             self.index = self.open_index()
+            self.journal = Journal.open(self._root_fd, root) if self.writable else None
         try:
             self.comments  # noqa: B018 - made beside tickets/ now; damage is named on use
         except CorruptDataError as exc:
@@ -91,6 +93,8 @@ class Layout:
 
     def close(self) -> None:
         self.index.close()
+        if self.journal is not None:
+            self.journal.close()
         self.lock.close()
         for folder in (self._comments, self.tickets, self.top):
             if folder is not None:

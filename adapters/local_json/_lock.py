@@ -110,23 +110,40 @@ class StoreLock:
     @contextmanager
     def hold(self, *, exclusive: bool) -> Iterator[None]:
         """Hold the lock; an exclusive hold inside a shared one upgrades it."""
+        previous = self.acquire(exclusive=exclusive)
+        try:
+            yield
+        finally:
+            self.release(previous)
+
+    def acquire(self, *, exclusive: bool) -> int:
+        """Take the lock (see :meth:`hold`); returns what :meth:`release` takes back."""
         want = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-        with self._mutex:
-            if self._fd < 0:
-                yield
-                return
-            previous = self._mode
-            if self._depth == 0 or (want == fcntl.LOCK_EX and previous == fcntl.LOCK_SH):
-                self._flock(want)
-                self._mode = want
-            self._depth += 1
+        self._mutex.acquire()
+        previous = self._mode
+        if self._fd >= 0 and (
+            self._depth == 0 or (want == fcntl.LOCK_EX and previous == fcntl.LOCK_SH)
+        ):
             try:
-                yield
-            finally:
-                self._depth -= 1
-                if self._depth == 0:
-                    fcntl.flock(self._fd, fcntl.LOCK_UN)
-                    self._mode = 0
-                elif self._mode != previous:
-                    fcntl.flock(self._fd, previous)
-                    self._mode = previous
+                self._flock(want)
+            except BaseException:
+                self._mutex.release()
+                raise
+            self._mode = want
+        self._depth += 1
+        return previous
+
+    def release(self, previous: int) -> None:
+        """Give back one :meth:`acquire`, which returned ``previous``."""
+        try:
+            self._depth -= 1
+            if self._fd < 0:
+                return
+            if self._depth == 0:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+                self._mode = 0
+            elif self._mode != previous:
+                fcntl.flock(self._fd, previous)
+                self._mode = previous
+        finally:
+            self._mutex.release()

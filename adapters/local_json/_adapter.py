@@ -32,6 +32,7 @@ from adapters.local_json._files import UnsafeEntry
 from adapters.local_json._fresh import Freshness
 from adapters.local_json._ids import Ids
 from adapters.local_json._index import Row
+from adapters.local_json._journal import LIMIT as JOURNAL_LIMIT
 from adapters.local_json._layout import Layout
 from adapters.local_json._links import check_links
 from adapters.local_json._lock import LockTimeout
@@ -282,7 +283,8 @@ class LocalJsonAdapter(Adapter):
         row = index.row_of(ticket, doc, idem=idem, mtime_ns=st.st_mtime_ns, size=st.st_size)
         if journal is not None:  # the next read puts it into the index, with others
             entry = [*row[:10], *row[11:], ticket.labels, ticket.dependencies, {**stamp, **meta}]
-            journal.append(entry, doc)
+            if journal.append(entry, doc) > JOURNAL_LIMIT:
+                self._fresh.apply_journal()
         else:
             index.put_row(row, ticket.labels, ticket.dependencies, {**stamp, **meta}, new=new)
         if trusted:

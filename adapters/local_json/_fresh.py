@@ -24,6 +24,7 @@ import logging
 import stat
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from adapters.local_json._files import Folder, UnsafeEntry
 from adapters.local_json._index import Index, Row
@@ -93,14 +94,19 @@ class Freshness:
         if journal is None or journal.empty():
             return
         entries, whole = journal.entries()
+        latest = {entry[0]: entry for entry in entries}  # a ticket written twice: its last
+        meta: dict[str, str] = {}
+        for entry in entries:
+            meta.update(entry[15])
         with self.index.batch():
-            for entry in entries:
-                row = entry[:13]
-                st = self.tickets.lstat(f"{row[0]}{_SUFFIX}")
-                if st is None or [st.st_mtime_ns, st.st_size] != row[11:13]:
-                    self.repair([str(row[0])])
-                    continue
-                self.index.put_row(row, entry[13], entry[14], entry[15])
+            fresh: list[list[Any]] = []
+            stale: list[list[Any]] = []
+            for tid, entry in latest.items():
+                st = self.tickets.lstat(f"{tid}{_SUFFIX}")
+                ok = st is not None and [st.st_mtime_ns, st.st_size] == entry[11:13]
+                (fresh if ok else stale).append(entry)
+            self.index.put_rows(fresh, meta)
+            self.repair(str(entry[0]) for entry in stale)
             if not whole:
                 log.warning("%s has a torn line; comparing every file", journal.path)
                 self.index.set_meta("dir_ok", "0")
@@ -109,10 +115,20 @@ class Freshness:
 
     def reconcile(self) -> None:
         """Compare every file with the index by size and mtime; re-read what differs."""
-        known = self.index.stamps()
         on_disk, bad = self.tickets.scan(_SUFFIX)
-        changed = [tid for tid, st in on_disk.items() if known.get(tid) != st]
-        gone = [tid for tid in known if tid not in on_disk and tid not in bad]
+        changed: list[str] = []
+        gone: list[str] = []
+        recorded: dict[str, tuple[int | None, int | None]] = {}
+        for tid, mtime_ns, size in self.index.iter_stamps():  # read, not held: 100k rows
+            if tid in bad:
+                recorded[tid] = (mtime_ns, size)
+            st = on_disk.pop(tid, None)
+            if st is None:
+                if tid not in bad:
+                    gone.append(tid)
+            elif st != (mtime_ns, size):
+                changed.append(tid)
+        changed.extend(on_disk)  # files the index has never seen
         if changed or gone:
             log.info("reindexing %d changed and %d removed ticket files", len(changed), len(gone))
         with self.index.batch():
@@ -120,7 +136,7 @@ class Freshness:
             for ticket_id in gone:
                 self.index.forget(ticket_id)
             for ticket_id, problem in bad.items():
-                if known.get(ticket_id) != (0, 0):
+                if recorded.get(ticket_id) != (0, 0):
                     self.index.put_problem(ticket_id, problem, 0, 0)
             if (changed or gone) and self.layout.writable:
                 self.tickets.sweep_temps()  # a writer may have died: sweep its temporary files

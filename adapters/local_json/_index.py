@@ -19,7 +19,9 @@ it is in, not for every filter there is.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from adapters.local_json._query import page_keys
 from bridge.models import Ticket, TicketQuery
@@ -190,6 +192,24 @@ class Index:
                     [part for item in meta.items() for part in item],
                 )
 
+    def put_rows(self, entries: list[list[Any]], meta: dict[str, str]) -> None:
+        """Many journal entries (row, labels, dependencies, meta), one per ticket, at once."""
+        db = self.db
+        ids = [(entry[0],) for entry in entries]
+        with self.batch():
+            for table in ("problems", "labels", "deps"):
+                db.executemany(f"DELETE FROM {table} WHERE id = ?", ids)  # noqa: S608
+            db.executemany(_INSERT, [entry[:13] for entry in entries])
+            db.executemany(
+                "INSERT OR IGNORE INTO labels VALUES (?, ?, ?)",
+                [(label, e[6], e[0]) for e in entries for label in e[13]],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO deps VALUES (?, ?)",
+                [(e[0], dep) for e in entries for dep in e[14]],
+            )
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+
     def put_problem(self, ticket_id: str, error: str, mtime_ns: int, size: int) -> None:
         with self.batch():
             self._drop(ticket_id)
@@ -217,14 +237,10 @@ class Index:
 
     # ------------------------------------------------------------ reads
 
-    def stamps(self) -> dict[str, tuple[int | None, int | None]]:
-        """(mtime_ns, size) of every indexed file, problems included, by ticket id."""
-        found = {
-            r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, mtime_ns, size FROM tickets")
-        }
-        for r in self.db.execute("SELECT id, mtime_ns, size FROM problems"):
-            found[r[0]] = (r[1], r[2])
-        return found
+    def iter_stamps(self) -> Iterator[tuple[str, int | None, int | None]]:
+        """Id, mtime_ns and size of every indexed file, problems included, one at a time."""
+        yield from self.db.execute("SELECT id, mtime_ns, size FROM tickets")
+        yield from self.db.execute("SELECT id, mtime_ns, size FROM problems")
 
     def ids(self) -> set[str]:
         """Every ticket id the index knows, problems included."""

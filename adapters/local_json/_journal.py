@@ -24,11 +24,13 @@ from typing import Any
 
 from adapters.local_json._files import describe
 
-__all__ = ["JOURNAL", "Journal"]
+__all__ = ["JOURNAL", "LIMIT", "Journal"]
 
 log = logging.getLogger(__name__)
 
 JOURNAL = "index.sqlite3.log"
+LIMIT = 1 << 20
+"""A writer that finds the journal this long applies it, so that it stays small."""
 _FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 
@@ -64,13 +66,14 @@ class Journal:
             os.close(self.fd)
             self.fd = -1
 
-    def append(self, entry: list[Any], doc: str) -> None:
+    def append(self, entry: list[Any], doc: str) -> int:
         """Add one entry, the row's ``doc`` (its 11th field) apart, after its JSON header,
         as it is: escaping a ticket's JSON once more would cost more than the rest (call
         under the store's write lock)."""
         body = doc.encode("utf-8")
         head = json.dumps([len(body), *entry], ensure_ascii=False, separators=(",", ":"))
         os.write(self.fd, b"%s\n%s\n" % (head.encode("utf-8"), body))
+        return os.lseek(self.fd, 0, os.SEEK_CUR)  # its size now: the end, appending
 
     def empty(self) -> bool:
         return os.fstat(self.fd).st_size == 0

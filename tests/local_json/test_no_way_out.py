@@ -191,3 +191,24 @@ def test_a_linked_directory_is_refused(tmp_path: Path, name: str) -> None:
         with pytest.raises(CorruptDataError, match="comments is a symbolic link"):
             service.add_comment(ticket.id, "no")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_linked_journal_is_not_used(
+    populated: tuple[LocalJsonService, list[str]],
+    outside: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The index's journal is one more write path: a link there is named and skipped, and
+    the index is written directly."""
+    service, ids = populated
+    service.list_tickets()
+    service.close()
+    journal = service.root / "index.sqlite3.log"
+    journal.unlink()
+    journal.symlink_to(outside)
+    with caplog.at_level(logging.WARNING):
+        fresh = LocalJsonService(service.root)
+        created = fresh.create_ticket("indexed directly")
+    assert "index.sqlite3.log" in caplog.text
+    assert outside.read_bytes() == OUTSIDE
+    assert _ids(LocalJsonService(service.root)) == [*ids, created.id]

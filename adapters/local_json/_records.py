@@ -8,6 +8,7 @@ created with as one more key at the end; a comments file is a JSON list of comme
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,17 +17,53 @@ from pydantic import ValidationError
 from bridge.errors import CorruptDataError
 from bridge.models import Comment, Ticket
 
-__all__ = ["IDEM", "encode_comments", "encode_ticket", "parse_comments", "parse_ticket"]
+__all__ = [
+    "IDEM",
+    "MAX_DEPTH",
+    "encode_comments",
+    "encode_ticket",
+    "parse_comments",
+    "parse_ticket",
+    "ticket_doc",
+]
 
 IDEM = "idempotency_key"
+MAX_DEPTH = 64
+"""How deeply a file's JSON may nest; a ticket's own is at most 34 deep (its metadata 32)."""
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
-def encode_ticket(ticket: Ticket, idem: str | None) -> bytes:
-    """A ticket file's content."""
+def _load(raw: bytes) -> object:
+    """``json.loads`` that refuses nesting deeper than :data:`MAX_DEPTH` before it recurses."""
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+        depth = 0
+        for match in _TOKENS.finditer(raw):
+            token = match.group()[0]
+            if token in b"[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep")
+            elif token in b"]}":
+                depth -= 1
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep") from None
+
+
+def ticket_doc(ticket: Ticket) -> str:
+    """The ticket as the index keeps it: its JSON as in its file."""
+    return ticket.model_dump_json(indent=2)
+
+
+def encode_ticket(ticket: Ticket, idem: str | None) -> tuple[bytes, str]:
+    """A ticket file's content, and the ticket's own JSON within it (what the index keeps:
+    one encoding serves both)."""
     pretty = ticket.model_dump_json(indent=2)
+    content = pretty
     if idem:  # one more key, after the ticket's own, without re-encoding the rest
-        pretty = f"{pretty[:-2]},\n  {json.dumps(IDEM)}: {json.dumps(idem)}\n}}"
-    return (pretty + "\n").encode()
+        content = f"{pretty[:-2]},\n  {json.dumps(IDEM)}: {json.dumps(idem)}\n}}"
+    return (content + "\n").encode(), pretty
 
 
 def parse_ticket(
@@ -35,7 +72,7 @@ def parse_ticket(
     """The ticket and idempotency key a ticket file holds; ``CorruptDataError`` if it holds
     anything else (not JSON, not a ticket, another ticket)."""
     try:
-        data = json.loads(raw)
+        data = _load(raw)
         if not isinstance(data, dict):
             raise ValueError("the file does not hold a JSON object")
         idem = data.pop(IDEM, None)
@@ -62,7 +99,10 @@ def encode_comments(comments: Sequence[Comment]) -> bytes:
 def parse_comments(ticket_id: str, path: Path, raw: bytes, *, adapter: str) -> list[Comment]:
     """The comments a comments file holds; ``CorruptDataError`` if it holds anything else."""
     try:
-        return [Comment.model_validate(item) for item in json.loads(raw)]
+        items = _load(raw)
+        if not isinstance(items, list):
+            raise ValueError("the file does not hold a JSON list")
+        return [Comment.model_validate(item) for item in items]
     except (ValueError, TypeError, ValidationError) as exc:
         raise CorruptDataError(
             f"cannot read {path}: {str(exc).splitlines()[0]}",

@@ -43,6 +43,12 @@ class HostileServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
+            def end_headers(self) -> None:
+                # every connection is closed after one answer: say so, so that the client
+                # never reuses one the server is closing (a reset on a loaded machine)
+                self.send_header("Connection", "close")
+                super().end_headers()
+
             def _any(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:

@@ -21,7 +21,6 @@ the one the index recorded" proves nothing was added, removed or renamed since.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import logging
 import os
@@ -72,11 +71,10 @@ def describe(mode: int) -> str:
 
 
 def _load_renameat2() -> Any:
-    name = ctypes.util.find_library("c")
-    if not name:
-        return None
+    """libc's ``renameat2``, from the C library already loaded (``ctypes.util.find_library``
+    would run ``ldconfig``, a process costing more than a whole command of ours)."""
     try:
-        func = ctypes.CDLL(name, use_errno=True).renameat2
+        func = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return None
     func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapters.local_json._query import page_keys
 from bridge.models import Ticket, TicketQuery
@@ -66,8 +65,7 @@ def stamp(ticket: Ticket) -> tuple[str, str]:
     )
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """What the index knows of one file: its size and mtime when it was indexed."""
 
     mtime_ns: int | None

@@ -230,12 +230,22 @@ PEAK = textwrap.dedent(
     """
     import resource, sys, time
     sys.path.insert(0, {root!r})
+    from adapters.github import GitHubConfig, GitHubService
     from bridge.errors import BridgeError
-    from tests.contract.test_github import github_service
     from tests.github.hostile import HostileServer, huge_issue, send_chunks
 
+    # only what a user's process holds: no test helpers (the fakes' OpenAPI checks load
+    # the descriptions, which would count in the peak)
     server = HostileServer(lambda h: send_chunks(h, huge_issue(50 * 1024 * 1024)))
-    service = github_service(server.url, timeout=30, deadline=120)
+    config = GitHubConfig(
+        repo="octo/tickets",
+        base_url=server.url + "/api/v3",
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+        timeout=30,
+        deadline=120,
+    )
+    service = GitHubService(config, token="t0ken")
     started = time.monotonic()
     try:
         service.get_ticket("1")

@@ -6,6 +6,7 @@ Layout of a store::
       tickets/<ID>.json     one ticket per file, pretty JSON (git-friendly)
       comments/<ID>.json    its comments, kept apart so no ticket update can touch them
       index.sqlite3         a rebuildable index for list and filter (git-ignored)
+      index.sqlite3.log     index rows written since the index last read them (git-ignored)
       .lock                 the inter-process write lock (git-ignored)
 
 Every write happens under the lock and replaces its file atomically, through descriptors of

@@ -6,6 +6,7 @@ Layout of a store::
       tickets/<ID>.json     one ticket per file, pretty JSON (git-friendly)
       comments/<ID>.json    its comments, kept apart so no ticket update can touch them
       index.sqlite3         a rebuildable index for list and filter (git-ignored)
+      index.sqlite3.log     index rows written since the index last read them (git-ignored)
       .lock                 the inter-process write lock (git-ignored)
 
 Every write happens under the lock and replaces its file atomically, through descriptors of
@@ -24,7 +25,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from adapters._paging import Cursor, fill_page
 from adapters.local_json._config import LocalJsonConfig
@@ -40,6 +41,7 @@ from adapters.local_json._query import is_key, key_of
 from adapters.local_json._records import (
     encode_comments,
     encode_ticket,
+    from_draft,
     parse_comments,
     parse_ticket,
 )
@@ -135,12 +137,7 @@ class LocalJsonAdapter(Adapter):
                 now.strftime("%Y%m%d%H%M%S"), remembered=self._untouched
             )
             self._check_links(ticket_id, draft.parent_id, draft.dependencies)
-            fields: dict[str, Any] = dict(draft.__dict__)
-            del fields["idempotency_key"]
-            for name in ("labels", "dependencies"):
-                fields[name] = list(fields[name])
-            fields["metadata"] = dict(fields["metadata"])
-            ticket = Ticket.model_construct(id=ticket_id, created_at=now, updated_at=now, **fields)
+            ticket = from_draft(draft, ticket_id, now)
             self._store_ticket(ticket, draft.idempotency_key, seq_meta, new=True)
             return ticket
 

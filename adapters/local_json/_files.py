@@ -13,7 +13,7 @@ to the directory's descriptor on Linux), so the spare now holds the old content 
 next time. Either way a reader, or a writer killed at any moment, sees the old or the new file
 whole, never a torn one.
 
-After each write the directory's mtime is *sealed*: set one nanosecond back, to a value that
+After each write the directory's mtime is *sealed*: set to a moment a second ago, a value that
 no later change can give it (a change stamps the current time), so "the directory's mtime is
 the one the index recorded" proves nothing was added, removed or renamed since.
 """
@@ -25,6 +25,7 @@ import errno
 import logging
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -320,18 +321,18 @@ class Folder:
             log.warning("%s is a directory; leaving it", self.path / name)
 
     def seal(self) -> tuple[int, bool]:
-        """Set the directory's mtime one nanosecond back, so that any later change shows;
-        its mtime now, and whether it is sealed (else a later change in the same clock tick
+        """Set the directory's mtime to a moment a second ago, which no later change can
+        give it (a change stamps the current time), so that any later change shows; its
+        mtime now, and whether it is sealed (else a later change in the same clock tick
         could leave it unchanged)."""
-        before = os.fstat(self.fd)
+        sealed = time.time_ns() - 1_000_000_000
+        if self._sealable is not False:
+            try:
+                os.utime(self.fd, ns=(sealed, sealed))
+            except OSError:
+                self._sealable = False
         if self._sealable is False:
-            return before.st_mtime_ns, False
-        sealed = before.st_mtime_ns - 1
-        try:
-            os.utime(self.fd, ns=(before.st_atime_ns, sealed))
-        except OSError:
-            self._sealable = False
-            return before.st_mtime_ns, False
+            return os.fstat(self.fd).st_mtime_ns, False
         if self._sealable is None:  # the first time: does this filesystem keep nanoseconds?
             after = os.fstat(self.fd).st_mtime_ns
             self._sealable = after == sealed

@@ -1,7 +1,7 @@
 """Keeping the index true to the files, without reading them all when nothing changed.
 
 The index records the ``tickets/`` directory's mtime as of its last transaction, sealed (see
-:mod:`._files`): set one nanosecond back, a value no later change can give it. Anything that
+:mod:`._files`): set to a moment a second ago, a value no later change can give it. Anything that
 adds, removes or renames a file there (a person, ``git pull``, an editor saving through a
 rename, a writer killed before its index transaction) gives the directory a new mtime, so
 

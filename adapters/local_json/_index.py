@@ -131,7 +131,12 @@ class Index:
         ticket: Ticket, doc: str, *, idem: str | None, mtime_ns: int, size: int
     ) -> list[object]:
         """The ticket's row, as :meth:`put_row` takes it (and the journal keeps it)."""
-        created, updated = stamp(ticket)
+        created = ticket.created_at.isoformat(timespec="microseconds")
+        updated = (
+            created
+            if ticket.updated_at == ticket.created_at
+            else ticket.updated_at.isoformat(timespec="microseconds")
+        )
         search = f"{ticket.title}\n{ticket.description}".lower()
         return [
             ticket.id, ticket.status.value, ticket.priority.value, ticket.type.value,

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 JOURNAL = "index.sqlite3.log"
 LIMIT = 1 << 20
 """A writer that finds the journal this long applies it, so that it stays small."""
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 
@@ -40,6 +41,7 @@ class Journal:
     def __init__(self, fd: int, path: Path) -> None:
         self.fd = fd
         self.path = path
+        self.size = os.fstat(fd).st_size
 
     @classmethod
     def open(cls, root_fd: int, root: Path) -> Journal | None:
@@ -71,9 +73,9 @@ class Journal:
         as it is: escaping a ticket's JSON once more would cost more than the rest (call
         under the store's write lock)."""
         body = doc.encode("utf-8")
-        head = json.dumps([len(body), *entry], ensure_ascii=False, separators=(",", ":"))
-        os.write(self.fd, b"%s\n%s\n" % (head.encode("utf-8"), body))
-        return os.lseek(self.fd, 0, os.SEEK_CUR)  # its size now: the end, appending
+        head = _encode([len(body), *entry])
+        self.size += os.write(self.fd, b"%s\n%s\n" % (head.encode("utf-8"), body))
+        return self.size  # this process's count: others' lines show when it is applied
 
     def empty(self) -> bool:
         return os.fstat(self.fd).st_size == 0
@@ -100,3 +102,4 @@ class Journal:
 
     def clear(self) -> None:
         os.ftruncate(self.fd, 0)
+        self.size = 0

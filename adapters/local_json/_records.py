@@ -10,18 +10,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from bridge.errors import CorruptDataError
-from bridge.models import Comment, Ticket
+from bridge.models import Comment, Ticket, TicketDraft
 
 __all__ = [
     "IDEM",
     "MAX_DEPTH",
     "encode_comments",
     "encode_ticket",
+    "from_draft",
     "parse_comments",
     "parse_ticket",
     "ticket_doc",
@@ -110,3 +113,24 @@ def parse_comments(ticket_id: str, path: Path, raw: bytes, *, adapter: str) -> l
             adapter=adapter,
             ticket_id=ticket_id,
         ) from None
+
+
+_TICKET_FIELDS = frozenset(Ticket.model_fields)
+
+
+def from_draft(draft: TicketDraft, ticket_id: str, now: datetime) -> Ticket:
+    """The ticket a validated draft makes: what ``Ticket.model_construct`` builds (the
+    draft's values, already checked, are not checked again), without its per-field loop,
+    a tenth of a create's cost."""
+    fields: dict[str, Any] = {"id": ticket_id, **draft.__dict__}
+    del fields["idempotency_key"]
+    fields["labels"] = list(draft.labels)
+    fields["dependencies"] = list(draft.dependencies)
+    fields["metadata"] = dict(draft.metadata)
+    fields.update(created_at=now, updated_at=now, tracker=None, pending=False)
+    ticket = Ticket.__new__(Ticket)
+    object.__setattr__(ticket, "__dict__", fields)
+    object.__setattr__(ticket, "__pydantic_fields_set__", set(_TICKET_FIELDS))
+    object.__setattr__(ticket, "__pydantic_extra__", None)
+    object.__setattr__(ticket, "__pydantic_private__", None)
+    return ticket

@@ -76,3 +76,12 @@ class TestMemoryContract(AdapterContract):
 
     def make_adapter(self, tmp_path: Path) -> MemoryAdapter:
         return MemoryAdapter()
+
+
+def test_the_memory_adapter_keeps_what_it_is_given() -> None:
+    """The example itself: a created ticket reads back, and its key finds it."""
+    adapter = MemoryAdapter()
+    made = adapter.create(TicketDraft(title="Hello", idempotency_key="k1"))
+    assert adapter.get(made.id).title == "Hello"
+    assert adapter.find_by_key("k1") == made
+    assert adapter.find_by_key("other") is None

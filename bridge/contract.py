@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from bridge.errors import UnsupportedError
 from bridge.feed import ChangeFeed
+from bridge.fields import FieldInfo
 from bridge.models import (
     Comment,
     Ticket,
@@ -136,6 +137,13 @@ class Adapter(ABC):
     def sync_scope(self) -> str:
         """Names the tracker instance and project; a sync's id map belongs to one scope."""
         return self.name
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        """The tracker's fields for tickets (of ``issue_type``): names, ids, allowed values.
+
+        Raises ``UnsupportedError`` where the tracker cannot say.
+        """
+        raise UnsupportedError(f"{self.name} does not list its fields")
 
     def close(self) -> None:  # noqa: B027 - optional hook, most adapters hold nothing
         """Release connections or files the adapter holds."""

@@ -18,6 +18,7 @@ from typing import Any
 from bridge.contract import Adapter
 from bridge.errors import TransientError, UnsupportedError
 from bridge.feed import ChangeFeed
+from bridge.fields import FieldInfo
 from bridge.models import (
     Comment,
     Ticket,
@@ -195,6 +196,9 @@ class FallbackAdapter(Adapter):
 
     def find_by_key(self, key: str) -> Ticket | None:
         return self.remote.find_by_key(key)
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        return self.remote.fields(issue_type)
 
     def changes_since(
         self, since: datetime | None, validators: dict[str, str] | None = None

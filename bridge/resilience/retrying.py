@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from bridge.contract import Adapter
 from bridge.errors import TransientError
 from bridge.feed import ChangeFeed
+from bridge.fields import FieldInfo
 from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
 from bridge.retry import RetryPolicy, compute_wait, retrying
 
@@ -171,6 +172,9 @@ class RetryingAdapter(Adapter):
 
     def find_by_key(self, key: str) -> Ticket | None:
         return self.call(lambda: self.inner.find_by_key(key))
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        return self.call(lambda: self.inner.fields(issue_type))
 
     def changes_since(
         self, since: datetime | None, validators: dict[str, str] | None = None

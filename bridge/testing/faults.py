@@ -38,6 +38,7 @@ from bridge.errors import (
     UnavailableError,
 )
 from bridge.feed import ChangeFeed
+from bridge.fields import FieldInfo
 from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
 
 __all__ = [
@@ -67,6 +68,7 @@ Operation = Literal[
     "list",
     "find_by_key",
     "changes_since",
+    "fields",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 TRANSIENT_FAULTS: tuple[FaultKind, ...] = (
@@ -221,6 +223,9 @@ class FaultyAdapter(Adapter):
 
     def find_by_key(self, key: str) -> Ticket | None:
         return self._call("find_by_key", lambda: self.inner.find_by_key(key))
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        return self._call("fields", lambda: self.inner.fields(issue_type))
 
     def changes_since(
         self, since: datetime | None, validators: dict[str, str] | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.api_calls import Row, operation_rows
+from bench._operations import Row, operation_rows
 from tests.contract.test_jira import jira_service
 from tests.fakes.jira_fake import start_jira_fake
 

@@ -7,8 +7,9 @@ bug = tickets.create_ticket("ImportError in --version", priority="critical", typ
 tickets.add_comment(bug.id, "Root cause: circular import", author="research-agent")
 tickets.close_ticket(bug.id, resolution="Fixed in PR #123")
 
-``import bridge`` loads the core only (errors, models, the contract and the service); the
-PM workflow layer (``TicketingHelper``, ``PMOrchestrator``, ...) loads on first use.
+``import bridge`` loads the errors only; the models, the contract and the service load on
+first use of one of their names, the PM workflow layer (``TicketingHelper``,
+``PMOrchestrator``, ...) likewise.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from pathlib import Path as _Path
 from typing import TYPE_CHECKING
 from typing import Any as _Any
 
+from bridge._default import installed as _installed
 from bridge._version import __version__ as __version__
-from bridge.contract import Adapter, Capabilities
 from bridge.errors import (
     AuthError,
     BridgeError,
@@ -35,25 +36,25 @@ from bridge.errors import (
     UnavailableError,
     UnsupportedError,
 )
-from bridge.feed import ChangeFeed
-from bridge.models import (
-    Comment,
-    Priority,
-    Status,
-    Ticket,
-    TicketChanges,
-    TicketDraft,
-    TicketPage,
-    TicketQuery,
-    TicketType,
-    TrackerRef,
-)
-from bridge.service import TicketingService
-from bridge.service import install_default_provider as _install_default_provider
 
 if TYPE_CHECKING:
     from bridge.config import Config
+    from bridge.contract import Adapter, Capabilities
     from bridge.factory import Bridge
+    from bridge.feed import ChangeFeed
+    from bridge.models import (
+        Comment,
+        Priority,
+        Status,
+        Ticket,
+        TicketChanges,
+        TicketDraft,
+        TicketPage,
+        TicketQuery,
+        TicketType,
+        TrackerRef,
+    )
+    from bridge.service import TicketingService
     from bridge.workflows import (
         AgentDelegationContext,
         PMOrchestrator,
@@ -127,7 +128,38 @@ _WORKFLOW_NAMES = frozenset(
 )
 
 
+# The core's names load on first use too, so that ``import bridge`` (and with it
+# ``ticket-bridge --help``) costs no pydantic: each name and the module that defines it.
+_CORE_HOMES = {
+    "Adapter": "bridge.contract",
+    "Capabilities": "bridge.contract",
+    "ChangeFeed": "bridge.feed",
+    "TicketingService": "bridge.service",
+    **dict.fromkeys(
+        (
+            "Comment",
+            "Priority",
+            "Status",
+            "Ticket",
+            "TicketChanges",
+            "TicketDraft",
+            "TicketPage",
+            "TicketQuery",
+            "TicketType",
+            "TrackerRef",
+        ),
+        "bridge.models",
+    ),
+}
+
+
 def __getattr__(name: str) -> _Any:
+    if name in _CORE_HOMES:
+        import importlib
+
+        value = getattr(importlib.import_module(_CORE_HOMES[name]), name)
+        globals()[name] = value
+        return value
     if name in _WORKFLOW_NAMES:
         import bridge.workflows
 
@@ -169,6 +201,8 @@ def get_ticketing_service(
     whose ``[workflows]`` and ``[notify]`` a ``TicketingHelper`` built on it uses.
     """
     if config is None and tracker is None:
+        from bridge.service import TicketingService
+
         return TicketingService.get_instance()
     return build_bridge(config, tracker=tracker).service
 
@@ -187,4 +221,4 @@ class _DefaultService:
         reset_default()
 
 
-_install_default_provider(_DefaultService())
+_installed[:] = [_DefaultService()]

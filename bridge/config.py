@@ -30,8 +30,8 @@ from bridge.errors import ConfigError
 from bridge.notify import NotifySettings
 from bridge.registry import config_model
 from bridge.retry import RetryPolicy
+from bridge.settings import WorkflowSettings
 from bridge.validation import describe_config_errors
-from bridge.workflows._config import WorkflowSettings
 
 __all__ = [
     "CONFIG_ENV",

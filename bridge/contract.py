@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bridge.errors import UnsupportedError
 from bridge.feed import ChangeFeed
+from bridge.fields import FieldInfo
 from bridge.models import (
     Comment,
     Ticket,
@@ -74,8 +76,14 @@ class Adapter(ABC):
         """Apply only the given fields and return the ticket as stored."""
 
     @abstractmethod
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
-        """Append a comment by ``author`` and return it."""
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
+        """Append a comment by ``author`` and return it.
+
+        ``key`` is stored with the comment and read back as ``Comment.key``: it is how a
+        comment that may have been posted already is found again (never by its text).
+        """
 
     @abstractmethod
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
@@ -84,6 +92,26 @@ class Adapter(ABC):
     @abstractmethod
     def list(self, query: TicketQuery) -> TicketPage:
         """One page of tickets matching ``query``, oldest first, with the next page's cursor."""
+
+    def change_dependencies(
+        self,
+        ticket_id: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+    ) -> Ticket:
+        """Add and remove blocked-by links as a delta, keeping the others as stored.
+
+        The default reads the ticket and writes the new list back; a wrapper that queues
+        (the fallback) keeps the delta instead, so that a queued change never carries a
+        stale list.
+        """
+        ticket = self.get(ticket_id)
+        wanted = [d for d in ticket.dependencies if d not in remove]
+        wanted += [d for d in dict.fromkeys(add) if d not in wanted and d not in remove]
+        if wanted == ticket.dependencies:
+            return ticket
+        return self.update(ticket_id, TicketChanges(dependencies=wanted))
 
     def find_by_key(self, key: str) -> Ticket | None:
         """The ticket created with idempotency key ``key``, or ``None``.
@@ -109,6 +137,13 @@ class Adapter(ABC):
     def sync_scope(self) -> str:
         """Names the tracker instance and project; a sync's id map belongs to one scope."""
         return self.name
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        """The tracker's fields for tickets (of ``issue_type``): names, ids, allowed values.
+
+        Raises ``UnsupportedError`` where the tracker cannot say.
+        """
+        raise UnsupportedError(f"{self.name} does not list its fields")
 
     def close(self) -> None:  # noqa: B027 - optional hook, most adapters hold nothing
         """Release connections or files the adapter holds."""

@@ -25,6 +25,9 @@ again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 __all__ = [
     "AuthError",
     "BridgeError",
@@ -39,6 +42,7 @@ __all__ = [
     "TransientError",
     "UnavailableError",
     "UnsupportedError",
+    "already_landed",
 ]
 
 
@@ -144,3 +148,15 @@ class CorruptDataError(PermanentError):
 
 class UnsupportedError(PermanentError):
     """The tracker (or this adapter's configuration) cannot do this."""
+
+
+@contextmanager
+def already_landed() -> Iterator[None]:
+    """Around the steps that follow a write that has landed (a create's links, its closing
+    request): a transient failure there says the operation may have been applied, so that
+    a retry looks it up by its key and completes it instead of making it again."""
+    try:
+        yield
+    except TransientError as exc:
+        exc.maybe_applied = True
+        raise

@@ -26,7 +26,7 @@ from bridge.outbox import Outbox
 from bridge.registry import adapter_class
 from bridge.resilience import ResilientService
 from bridge.service import TicketingService
-from bridge.workflows._config import WorkflowSettings
+from bridge.settings import WorkflowSettings
 
 __all__ = [
     "Bridge",

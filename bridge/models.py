@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self, get_args
@@ -19,12 +18,14 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
 )
 
 from bridge.errors import InvalidError
+from bridge.inputs import check_json, check_text, check_ticket_id
 from bridge.validation import describe_errors
 
 __all__ = [
@@ -44,8 +45,6 @@ __all__ = [
 ]
 
 MAX_TITLE = 255
-MAX_ID = 128
-_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def utcnow() -> datetime:
@@ -69,8 +68,10 @@ class _Choice(StrEnum):
     def parse(cls, value: object, field: str | None = None) -> Self:
         """Return the member for ``value`` or raise :class:`InvalidError` naming the choices."""
         if isinstance(value, str):
-            with suppress(ValueError):
+            try:
                 return cls(value)  # _missing_ accepts any case and spaces or hyphens
+            except ValueError:
+                pass
         allowed = ", ".join(m.value for m in cls)
         name = field or cls.__name__.lower()
         raise InvalidError(f"invalid {name} {value!r}: expected one of {allowed}")
@@ -114,33 +115,6 @@ class TicketType(_Choice):
     EPIC = "epic"
 
 
-def check_ticket_id(value: object, *, adapter: str | None = None) -> str:
-    """Return ``value`` if it is a well-formed ticket id, else raise :class:`InvalidError`.
-
-    An id is 1-128 characters of letters, digits, ``.``, ``_`` and ``-``, starting with a
-    letter or digit and never containing ``..``: it can never name a path outside a store.
-    """
-    if not isinstance(value, str):
-        raise InvalidError(
-            f"ticket id must be a string, got {type(value).__name__}", adapter=adapter
-        )
-    shown = value if len(value) <= 40 else value[:37] + "..."
-    if not value:
-        raise InvalidError("ticket id must not be empty", adapter=adapter)
-    if len(value) > MAX_ID:
-        raise InvalidError(
-            f"ticket id {shown!r} is {len(value)} characters long; the maximum is {MAX_ID}",
-            adapter=adapter,
-        )
-    if not _ID_RE.fullmatch(value) or ".." in value:
-        raise InvalidError(
-            f"invalid ticket id {shown!r}: use letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit",
-            adapter=adapter,
-        )
-    return value
-
-
 _CHOICES: dict[str, type[_Choice]] = {"status": Status, "priority": Priority, "type": TicketType}
 
 
@@ -153,18 +127,23 @@ def _parse_many(field: str, value: object) -> tuple[_Choice, ...]:
     return tuple(_CHOICES[field].parse(item, field) for item in items)
 
 
-def _clean_labels(value: object) -> list[str]:
+def _a_list(value: object, field: str, what: str) -> Iterable[object]:
+    """``value`` if it is a list (any iterable but a string or a mapping); else ValueError."""
     if value is None:
-        return []
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ValueError("labels must be a list of strings")
+        return ()
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+        raise ValueError(f"{field} must be a list of {what}")
+    return value
+
+
+def _clean_labels(value: object) -> list[str]:
     seen: dict[str, None] = {}
-    for label in value:
+    for label in _a_list(value, "labels", "strings"):
         if not isinstance(label, str) or not label.strip():
             raise ValueError(f"invalid label {label!r}: labels are non-empty strings")
         if len(label) > 100:
             raise ValueError(f"label {label[:20]!r}... is longer than 100 characters")
-        seen.setdefault(label.strip(), None)
+        seen.setdefault(check_text(label.strip()), None)
     return list(seen)
 
 
@@ -205,17 +184,24 @@ class _Checked(BaseModel):
     @field_validator("dependencies", mode="before", check_fields=False)
     @classmethod
     def _deps(cls, value: object) -> object:
-        if value is None:
-            return []
-        if isinstance(value, str) or not isinstance(value, Iterable):
-            raise ValueError("dependencies must be a list of ticket ids")
-        return list(dict.fromkeys(check_ticket_id(item) for item in value))
+        ids = _a_list(value, "dependencies", "ticket ids")
+        return list(dict.fromkeys(check_ticket_id(v) for v in ids))
+
+    @field_validator("metadata", mode="before", check_fields=False)
+    @classmethod
+    def _metadata(cls, value: object) -> object:
+        return value if value is None else check_json(value)
+
+    @field_validator("title", "description", "resolution", mode="after", check_fields=False)
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return value if value is None else check_text(value)
 
     @field_validator("assignee", mode="before", check_fields=False)
     @classmethod
     def _assignee(cls, value: object) -> object:
         if isinstance(value, str):
-            value = value.strip() or None
+            value = check_text(value).strip() or None
         return value
 
 
@@ -284,6 +270,7 @@ class Comment(BaseModel):
     author: str
     body: str
     created_at: datetime = Field(default_factory=utcnow)
+    key: str | None = Field(default=None, description="the idempotency key it was written with")
 
 
 class TicketDraft(_TicketFields):
@@ -307,7 +294,7 @@ class TicketChanges(_Checked):
     The fields are those of a draft without its idempotency key, each one
     ``<its type> | None = None``: a field left out is kept. Given as None, an optional field
     (assignee, parent, resolution) is cleared, labels and dependencies become empty, and
-    any other field is refused.
+    any other field is refused (``update_ticket`` refuses None for labels and dependencies).
     """
 
     title: str | None = None
@@ -322,6 +309,8 @@ class TicketChanges(_Checked):
     metadata: dict[str, JsonValue] | None = None
     resolution: str | None = None
 
+    _kept_at: frozenset[Status] = PrivateAttr(default=frozenset())
+
     @field_validator(*_UNCLEARABLE)
     @classmethod
     def _not_none(cls, value: object) -> object:
@@ -329,12 +318,19 @@ class TicketChanges(_Checked):
             raise ValueError("cannot be cleared (None); leave it out to keep it")
         return value
 
+    def unless_status(self, *statuses: Status) -> Self:
+        """These changes, applied to no ticket that has one of ``statuses``."""
+        self._kept_at = frozenset(statuses)
+        return self
+
     def given(self) -> dict[str, Any]:
         """The fields that were given, by name, with their new values."""
         return {name: getattr(self, name) for name in self.model_fields_set}
 
     def apply_to(self, ticket: Ticket) -> Ticket:
         """A copy of ``ticket`` with these changes; ``updated_at`` moves only if something did."""
+        if ticket.status in self._kept_at:
+            return ticket
         given = self.given()
         changed = {k: v for k, v in given.items() if getattr(ticket, k) != v}
         if not changed:
@@ -366,7 +362,12 @@ class TicketQuery(BaseModel):
     @field_validator("labels", mode="before")
     @classmethod
     def _labels(cls, value: object) -> object:
-        return tuple(_clean_labels(value))
+        return () if value is None else tuple(_clean_labels(value))
+
+    @field_validator("assignee", "text")
+    @classmethod
+    def _query_text(cls, value: str | None) -> str | None:
+        return value if value is None else check_text(value)
 
     @field_validator("parent_id", mode="before")
     @classmethod

@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE TABLE IF NOT EXISTS idmap (local_id TEXT PRIMARY KEY, remote_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS known (ticket_id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS comments (
+    local_id TEXT PRIMARY KEY, remote_id TEXT NOT NULL, remote_ticket TEXT NOT NULL
+);
 """
 
 
@@ -62,7 +65,7 @@ class Entry:
     def links(self) -> set[str]:
         """The ticket ids this entry's payload refers to (parent and dependencies)."""
         found = {str(self.payload["parent_id"])} if self.payload.get("parent_id") else set()
-        deps = self.payload.get("dependencies") or []
+        deps = [*(self.payload.get("dependencies") or []), *(self.payload.get("add") or [])]
         return found | {str(d) for d in deps if isinstance(d, str)}
 
 
@@ -127,6 +130,12 @@ class Outbox:
             sql = "SELECT count(*) FROM entries WHERE state = 'dead'"
             return int(self._db.execute(sql).fetchone()[0])
 
+    def queued_for(self, ticket_id: str) -> bool:
+        """True if an operation on ``ticket_id`` still waits to be sent (dead ones aside)."""
+        with self._mutex:
+            sql = "SELECT 1 FROM entries WHERE ticket_id = ? AND state != 'dead' LIMIT 1"
+            return self._db.execute(sql, (ticket_id,)).fetchone() is not None
+
     def pending_for(self, ticket_id: str) -> bool:
         """True if an operation on ``ticket_id`` is still queued."""
         with self._mutex:
@@ -177,13 +186,23 @@ class Outbox:
             family.extend(frontier)
         return sorted(family)
 
-    def complete(self, seq: int, *, mapped: tuple[str, str] | None = None) -> None:
-        """Drop a sent entry and, for a create, record local id -> tracker id, atomically."""
+    def complete(
+        self,
+        seq: int,
+        *,
+        mapped: tuple[str, str] | None = None,
+        comment: tuple[str, str, str] | None = None,
+    ) -> None:
+        """Drop a sent entry and, atomically with it, record what it made: for a create the
+        local id -> tracker id, for a comment on a local ticket the local comment id -> the
+        tracker comment id and ticket."""
         with self._mutex:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 if mapped is not None:
                     self._db.execute("INSERT OR REPLACE INTO idmap VALUES (?, ?)", mapped)
+                if comment is not None:
+                    self._db.execute("INSERT OR REPLACE INTO comments VALUES (?, ?, ?)", comment)
                 self._db.execute("DELETE FROM entries WHERE seq = ?", (seq,))
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -198,6 +217,12 @@ class Outbox:
             sql = "SELECT remote_id FROM idmap WHERE local_id = ?"
             row = self._db.execute(sql, (ticket_id,)).fetchone()
         return None if row is None else str(row[0])
+
+    def comment_map(self) -> dict[str, tuple[str, str]]:
+        """Local comment id -> (tracker comment id, tracker ticket id), for replayed comments."""
+        with self._mutex:
+            rows = self._db.execute("SELECT local_id, remote_id, remote_ticket FROM comments")
+            return {r[0]: (r[1], r[2]) for r in rows.fetchall()}
 
     def idmap(self) -> dict[str, str]:
         with self._mutex:

@@ -1,7 +1,7 @@
-"""A pytest plugin: the ``ticket_service`` fixture, a fresh offline tracker per test.
+"""The pytest plugin registered through the ``pytest11`` entry point.
 
-Installed with ticket-bridge and registered through the ``pytest11`` entry point, so a
-project that depends on ticket-bridge gets it with no configuration::
+It re-exports the ``ticket_service`` fixture of :mod:`bridge.testing`, so a project that
+depends on ticket-bridge gets a fresh offline tracker per test with no configuration::
 
     def test_my_orchestrator(ticket_service):
         ticket = ticket_service.create_ticket("Investigate", priority="high")
@@ -10,24 +10,6 @@ project that depends on ticket-bridge gets it with no configuration::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from bridge.testing.fixtures import ticket_service
 
-import pytest
-
-from bridge.factory import reset_default, set_default
-from bridge.service import TicketingService
-
-
-@pytest.fixture
-def ticket_service(tmp_path: Path) -> Iterator[TicketingService]:
-    """A local JSON store in ``tmp_path``; also what ``get_ticketing_service()`` returns."""
-    from adapters.local_json import LocalJsonService
-
-    service = LocalJsonService(tmp_path / ".tickets")
-    set_default(service)
-    try:
-        yield service
-    finally:
-        reset_default()
-        service.close()
+__all__ = ["ticket_service"]

@@ -1,21 +1,64 @@
-"""Plain-text and JSON rendering for the CLI: fast to import, readable in a terminal."""
+"""Plain-text and JSON rendering for the CLI: fast to import, readable in a terminal.
+
+Text from a tracker can hold characters a terminal obeys rather than shows: escape
+sequences (ESC, CSI), BEL, NUL and the other C0 and C1 controls, and the bidirectional
+overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what follows. Human
+output shows each as an escape (``\\x1b``, ``\\u202e``); a one-line field (a title, a
+cell, an author) shows a newline as ``\\n``. ``--json`` keeps every value exact: JSON
+escapes the C0 controls itself, and the C1 controls and bidi characters are written as
+``\\uXXXX`` escapes, which read back as the same string.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from bridge.models import Comment, Ticket
 
-__all__ = ["print_json", "render_comments", "render_table", "render_ticket"]
+__all__ = [
+    "print_json",
+    "render_comments",
+    "render_table",
+    "render_ticket",
+    "safe_line",
+    "safe_text",
+]
+
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_LINE_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_TEXT_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return {10: "\\n", 13: "\\r", 9: "\\t"}.get(code) or (
+        f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    )
+
+
+def safe_line(text: str) -> str:
+    """``text`` on one line with every control and bidi character shown as an escape."""
+    return _LINE_UNSAFE.sub(_escape, text)
+
+
+def safe_text(text: str) -> str:
+    """``text`` with its lines and tabs kept, every other control or bidi character shown
+    as an escape."""
+    return _TEXT_UNSAFE.sub(_escape, text)
+
+
+def _lines(text: str) -> list[str]:
+    return safe_text(text.replace("\r\n", "\n")).split("\n")
 
 
 def _cell(value: object) -> str:
     if value is None:
         return "-"
-    text = str(value)
-    return text.replace("\n", " ")
+    return safe_line(str(value))
 
 
 def render_table(
@@ -49,7 +92,7 @@ TICKET_HEADERS = ("id", "status", "priority", "type", "assignee", "title")
 
 def render_ticket(ticket: Ticket, comments: Sequence[Comment] = ()) -> str:
     """One ticket with every field, then its comments."""
-    lines = [f"{ticket.id}  {ticket.title}"]
+    lines = [f"{safe_line(ticket.id)}  {safe_line(ticket.title)}"]
     fields: list[tuple[str, object]] = [
         ("status", ticket.status.value),
         ("priority", ticket.priority.value),
@@ -65,10 +108,10 @@ def render_ticket(ticket: Ticket, comments: Sequence[Comment] = ()) -> str:
     ]
     lines += [f"  {name:<11}{_cell(value)}" for name, value in fields if value is not None]
     if ticket.metadata:
-        meta = json.dumps(ticket.metadata, indent=2, ensure_ascii=False)
+        meta = safe_text(json.dumps(ticket.metadata, indent=2, ensure_ascii=False))
         lines.append("  metadata   " + meta.replace("\n", "\n             "))
     if ticket.description:
-        lines += ["", *("  " + line for line in ticket.description.splitlines())]
+        lines += ["", *("  " + line for line in _lines(ticket.description.rstrip("\n")))]
     if comments:
         lines += ["", render_comments(comments)]
     return "\n".join(lines)
@@ -78,14 +121,16 @@ def render_comments(comments: Sequence[Comment]) -> str:
     """Comments, oldest first, each with its author and time."""
     out = [f"comments ({len(comments)}):"]
     for c in comments:
-        out.append(f"  [{c.created_at.isoformat(timespec='seconds')}] {c.author}:")
-        out += ["    " + line for line in c.body.splitlines() or [""]]
+        out.append(f"  [{c.created_at.isoformat(timespec='seconds')}] {safe_line(c.author)}:")
+        out += ["    " + line for line in _lines(c.body.rstrip("\n"))]
     return "\n".join(out)
 
 
 def print_json(data: Any, out: TextIO) -> None:
-    """``data`` as indented JSON (pydantic models included)."""
-    out.write(json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n")
+    """``data`` as indented JSON (pydantic models included), every value exact; C1 controls
+    and bidi characters as ``\\uXXXX`` escapes."""
+    text = json.dumps(_plain(data), indent=2, ensure_ascii=False)
+    out.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def _plain(data: Any) -> Any:

@@ -16,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import JsonValue, ValidationError
 
+from bridge._default import DefaultProvider, installed
 from bridge.contract import Adapter, Capabilities
 from bridge.errors import InvalidError
 from bridge.feed import ChangeFeed
+from bridge.inputs import check_text, shown
 from bridge.models import (
     Comment,
     Priority,
@@ -42,27 +44,15 @@ __all__ = ["Capabilities", "DefaultProvider", "TicketingService", "install_defau
 MAX_COMMENT = 65_536
 
 
-class DefaultProvider(Protocol):
-    """Builds, keeps and forgets the process-wide default service."""
-
-    def get(self, config_path: str | Path | None = None) -> TicketingService: ...
-
-    def reset(self) -> None: ...
-
-
-_provider: DefaultProvider | None = None
-
-
 def install_default_provider(provider: DefaultProvider) -> None:
     """Make ``provider`` answer :meth:`TicketingService.get_instance` (the factory does)."""
-    global _provider  # noqa: PLW0603 - the one process-wide hook, set at import
-    _provider = provider
+    installed[:] = [provider]
 
 
 def _default_provider() -> DefaultProvider:
-    if _provider is None:  # pragma: no cover - bridge/__init__ installs one on import
+    if not installed:  # pragma: no cover - bridge/__init__ installs one on import
         raise RuntimeError("no default provider: import bridge first")
-    return _provider
+    return installed[-1]
 
 
 class TicketingService:
@@ -144,12 +134,20 @@ class TicketingService:
         dependencies: Iterable[str] = (),
         metadata: dict[str, JsonValue] | None = None,
         idempotency_key: str | None = None,
+        **unknown: Any,
     ) -> Ticket:
         """Create a ticket and return it as stored (with its id and tracker reference).
 
-        Raises ``InvalidError`` for bad input, ``NotFoundError`` for an unknown parent or
-        dependency, and the transient errors when the tracker cannot be reached.
+        Raises ``InvalidError`` for bad input (an unknown field too, as ``update_ticket``
+        does), ``NotFoundError`` for an unknown parent or dependency, and the transient
+        errors when the tracker cannot be reached.
         """
+        if unknown:
+            raise InvalidError(
+                "; ".join(f"{name}: unknown field" for name in sorted(unknown)),
+                adapter=self.adapter_name,
+            )
+        self._check_lists({"labels": labels, "dependencies": dependencies})
         try:
             draft = TicketDraft(
                 title=title,
@@ -158,10 +156,10 @@ class TicketingService:
                 status=status,
                 type=type,
                 assignee=assignee,
-                labels=list(labels),
+                labels=labels,
                 parent_id=parent_id,
-                dependencies=list(dependencies),
-                metadata=metadata or {},
+                dependencies=dependencies,
+                metadata={} if metadata is None else metadata,
                 idempotency_key=idempotency_key,
             )
         except ValidationError as exc:
@@ -187,19 +185,40 @@ class TicketingService:
         ticket_id = self._id(ticket_id)
         return self.adapter.update(ticket_id, self._changes(ticket_id, changes))
 
-    def add_comment(self, ticket_id: str, text: str, author: str = "ticket-bridge") -> Comment:
-        """Add a comment by ``author`` and return it."""
+    def add_comment(
+        self,
+        ticket_id: str,
+        text: str,
+        author: str = "ticket-bridge",
+        *,
+        idempotency_key: str | None = None,
+    ) -> Comment:
+        """Add a comment by ``author`` and return it.
+
+        A comment sent again with the same ``idempotency_key`` after a failure that may have
+        let the first one through is posted once (the resilience layer looks it up by key).
+        """
         ticket_id = self._id(ticket_id)
-        if not isinstance(text, str) or not text.strip():
+        for field, value in (("text", text), ("author", author)):
+            if not isinstance(value, str):
+                raise InvalidError(
+                    f"comment {field} must be a string, not {type(value).__name__} {shown(value)}",
+                    ticket_id=ticket_id,
+                )
+            try:
+                check_text(value)
+            except ValueError as exc:
+                raise InvalidError(f"comment {field}: {exc}", ticket_id=ticket_id) from None
+        if not text.strip():
             raise InvalidError("comment text must not be empty", ticket_id=ticket_id)
         if len(text) > MAX_COMMENT:
             raise InvalidError(
                 f"comment is {len(text)} characters long; the maximum is {MAX_COMMENT}",
                 ticket_id=ticket_id,
             )
-        if not isinstance(author, str) or not author.strip():
+        if not author.strip():
             raise InvalidError("comment author must not be empty", ticket_id=ticket_id)
-        return self.adapter.add_comment(ticket_id, text, author.strip())
+        return self.adapter.add_comment(ticket_id, text, author.strip(), key=idempotency_key)
 
     def list_comments(self, ticket_id: str) -> list[Comment]:
         """All comments of the ticket, oldest first."""
@@ -208,18 +227,29 @@ class TicketingService:
     def close_ticket(
         self, ticket_id: str, resolution: str | None = None, *, status: Status | str = "closed"
     ) -> Ticket:
-        """Close (or, with ``status="resolved"``, resolve) the ticket, recording the resolution."""
+        """Close (or, with ``status="resolved"``, resolve) the ticket, recording the resolution.
+
+        A ticket that already has that status is returned as it is: its resolution is kept
+        (change it with ``update_ticket(id, resolution=...)``)."""
         done = Status.parse(status, "status")
         if not done.is_done:
             raise InvalidError(f"close_ticket takes resolved or closed, not {done.value!r}")
         changes: dict[str, Any] = {"status": done}
         if resolution is not None:
             changes["resolution"] = resolution
-        return self.update_ticket(ticket_id, **changes)
+        ticket_id = self._id(ticket_id)
+        parsed = self._changes(ticket_id, changes).unless_status(done)
+        return self.adapter.update(ticket_id, parsed)
 
     def reopen_ticket(self, ticket_id: str) -> Ticket:
-        """Open a resolved or closed ticket again; its resolution is cleared."""
-        return self.update_ticket(ticket_id, status=Status.OPEN, resolution=None)
+        """Open a resolved or closed ticket again; its resolution is cleared.
+
+        A ticket that is not resolved or closed (open, in progress, blocked) is returned as it
+        is, its status kept."""
+        ticket_id = self._id(ticket_id)
+        changes = self._changes(ticket_id, {"status": Status.OPEN, "resolution": None})
+        kept = (s for s in Status if not s.is_done)
+        return self.adapter.update(ticket_id, changes.unless_status(*kept))
 
     def list_tickets(
         self,
@@ -246,7 +276,7 @@ class TicketingService:
                 priority=priority,
                 type=type,
                 assignee=assignee,
-                labels=list(labels),
+                labels=labels,
                 parent_id=parent_id,
                 updated_since=updated_since,
                 text=text,
@@ -281,21 +311,12 @@ class TicketingService:
         return self.update_ticket(child_id, parent_id=None)
 
     def add_dependency(self, ticket_id: str, depends_on: str) -> Ticket:
-        """Record that ``ticket_id`` is blocked by ``depends_on``."""
-        ticket = self.get_ticket(ticket_id)
-        depends_on = self._id(depends_on)
-        if depends_on in ticket.dependencies:
-            return ticket
-        return self.update_ticket(ticket_id, dependencies=[*ticket.dependencies, depends_on])
+        """Record that ``ticket_id`` is blocked by ``depends_on`` (its other links stay)."""
+        return self.adapter.change_dependencies(self._id(ticket_id), add=[self._id(depends_on)])
 
     def remove_dependency(self, ticket_id: str, depends_on: str) -> Ticket:
         """Drop the record that ``ticket_id`` is blocked by ``depends_on``."""
-        ticket = self.get_ticket(ticket_id)
-        depends_on = self._id(depends_on)
-        if depends_on not in ticket.dependencies:
-            return ticket
-        remaining = [dep for dep in ticket.dependencies if dep != depends_on]
-        return self.update_ticket(ticket_id, dependencies=remaining)
+        return self.adapter.change_dependencies(self._id(ticket_id), remove=[self._id(depends_on)])
 
     # ---------------------------------------------------------------- helpers
 
@@ -303,6 +324,7 @@ class TicketingService:
         return check_ticket_id(ticket_id, adapter=self.adapter_name)
 
     def _changes(self, ticket_id: str, changes: dict[str, Any]) -> TicketChanges:
+        self._check_lists(changes, ticket_id)
         try:
             parsed = TicketChanges(**changes)
         except ValidationError as exc:
@@ -312,6 +334,19 @@ class TicketingService:
         if parsed.description is not None:
             self._check_description(parsed.description, ticket_id)
         return parsed
+
+    def _check_lists(self, given: dict[str, Any], ticket_id: str | None = None) -> None:
+        """Labels and dependencies are lists: a string is not taken for a list of letters,
+        and None is no list (``[]`` empties them)."""
+        for name in ("labels", "dependencies"):
+            value = given.get(name, ())
+            if value is None or isinstance(value, str | bytes):
+                got = "None" if value is None else f"the string {shown(value)}"
+                raise InvalidError(
+                    f"{name}: must be a list, not {got} (give [] to empty it)",
+                    adapter=self.adapter_name,
+                    ticket_id=ticket_id,
+                )
 
     def _check_description(self, description: str, ticket_id: str | None = None) -> None:
         limit = self.capabilities.max_description

@@ -119,3 +119,93 @@ def test_python_dash_m_bridge_and_no_tracker_imports(tmp_path: Path) -> None:
     assert "no tickets" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert not {m for m in imported if m.split(".")[0] in {"github", "jira", "httpx"}}
+
+
+def _run(tmp_path: Path, *argv: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env.pop("TICKET_BRIDGE_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, *argv], cwd=tmp_path, env=env, capture_output=True, check=False
+    )
+
+
+def test_help_imports_no_pydantic(tmp_path: Path) -> None:
+    """``ticket-bridge --help`` (and a command's own help) load neither pydantic nor the
+    models; the extension commands are one ``--help-all`` away."""
+    for argv in (["--help"], ["list", "--help"]):
+        result = _run(tmp_path, "-X", "importtime", "-m", "bridge", *argv)
+        assert result.returncode == 0, result.stderr
+        imported = {
+            line.split("|")[-1].strip()
+            for line in result.stderr.decode().splitlines()
+            if "|" in line
+        }
+        heavy = {m for m in imported if m.split(".")[0] == "pydantic" or m == "bridge.models"}
+        assert not heavy, argv
+    assert b"--help-all" in _run(tmp_path, "-m", "bridge", "--help").stdout
+    everything = _run(tmp_path, "-m", "bridge", "--help-all")
+    assert everything.returncode == 0
+    assert b"workload" in everything.stdout
+
+
+def test_an_extension_command_still_runs(cli) -> None:
+    """A command the core parser does not know brings in the extensions."""
+    cli("create", "t", "-a", "engineer")
+    code, out, _ = cli("workload")
+    assert code == 0
+    assert "engineer" in out
+
+
+def test_bad_cursor_and_meta_exit_1(cli) -> None:
+    cli("create", "t")
+    for argv, message in (
+        (("list", "--cursor", "x|y"), "invalid cursor"),
+        (("list", "--cursor", "x|y|0"), "invalid cursor"),
+        (("create", "t", "--meta", '{"a": NaN}'), "NaN is not a JSON number"),
+        (("create", "t", "--meta", '{"a": Infinity}'), "Infinity is not a JSON number"),
+        (("create", "t", "--meta", "[" * 10_000 + "]" * 10_000), "nested too deeply"),
+        (("create", "t", "--meta", '{"a":' * 40 + "1" + "}" * 40), "32 levels"),
+        (("update", "x", "--meta", '{"a":' * 40 + "1" + "}" * 40), "32 levels"),
+    ):
+        code, _, err = cli(*argv)
+        assert code == 1, argv
+        assert message in err, (argv, err)
+        assert err.count("\n") == 1
+    assert len(json.loads(cli("--json", "list")[1])["tickets"]) == 1
+
+
+def test_invalid_utf8_on_the_command_line(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 in a title: one clear line, exit 1, no traceback."""
+    result = _run(tmp_path, "-m", "bridge", "create", b"bad \xff\xfe title")
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    assert b"not text" in result.stderr
+    assert result.stderr.count(b"\n") == 1
+
+
+def test_close_twice_and_reopen_an_open_ticket_say_so(cli) -> None:
+    ticket_id = cli("create", "t")[1].strip()
+    assert cli("close", ticket_id, "-r", "fixed")[1].strip() == f"{ticket_id} closed"
+    code, out, _ = cli("close", ticket_id, "-r", "other")
+    assert code == 0
+    assert out.strip() == f"{ticket_id} is already closed; nothing changed (resolution: fixed)"
+    assert json.loads(cli("--json", "show", ticket_id)[1])["resolution"] == "fixed"
+    assert cli("reopen", ticket_id)[1].strip() == f"{ticket_id} reopened"
+    cli("update", ticket_id, "--status", "in_progress")
+    code, out, _ = cli("reopen", ticket_id)
+    assert code == 0
+    assert "in_progress, not closed or resolved; nothing changed" in out
+    assert json.loads(cli("--json", "show", ticket_id)[1])["status"] == "in_progress"
+
+
+def test_json_list_all_streams_one_document(cli, tmp_path: Path) -> None:
+    """The same keys as a page, every ticket, problems named."""
+    ids = [cli("create", f"t{i}", "-l", "x")[1].strip() for i in range(3)]
+    (tmp_path / ".tickets" / "tickets" / "BAD-1.json").write_text("{")
+    code, out, err = cli("--json", "list", "--all", "-l", "x")
+    assert code == 0
+    document = json.loads(out)
+    assert [t["id"] for t in document["tickets"]] == ids
+    assert document["next_cursor"] is None
+    assert len(document["problems"]) == 1
+    assert "BAD-1.json" in err

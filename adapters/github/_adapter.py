@@ -1,4 +1,4 @@
-"""``GitHubService``: tickets as GitHub issues, through PyGithub's requester.
+"""``GitHubAdapter``: tickets as GitHub issues, on :class:`GitHubClient` and the pure mapping.
 
 Requests per operation (see ``bench/api_calls.py``): get 1; create 1 (+1 with a parent,
 +1 per dependency); comment 1; update 2 (read, then one PATCH); close with a resolution 3
@@ -9,33 +9,50 @@ nothing changed is a conditional request answered 304.
 from __future__ import annotations
 
 import builtins
-import json
 import logging
-import math
 import os
-from collections import OrderedDict
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from adapters.github._config import GitHubConfig
-from adapters.github._errors import error_for_status, translate
-from adapters.github._mapping import (
-    RESOLUTION_MARK,
-    Block,
-    comment_body,
-    compose_body,
-    issue_to_ticket,
-    labels_for,
-    parse_comment,
-    split_body,
+from adapters._paging import Cursor, fill_page
+from adapters.github import _payload as payload
+from adapters.github._client import (
+    ALL_COMMENTS,
+    BLOCKED_BY,
+    BLOCKER,
+    COMMENTS,
+    ISSUE,
+    ISSUES,
+    SUB_ISSUE,
+    SUB_ISSUES,
+    GitHubClient,
 )
+from adapters.github._config import GitHubConfig
+from adapters.github._mapping import (
+    BODY_LIMIT,
+    comment_body,
+    create_payload,
+    issue_to_ticket,
+    list_params,
+    number_from_url,
+    parse_comment,
+    plan_update,
+    resolution_note,
+    split_body,
+    state_fields,
+)
+from adapters.github._payload import IssueIn
 from bridge.contract import Adapter, Capabilities
-from bridge.errors import AuthError, InvalidError, NotFoundError
+from bridge.errors import (
+    AuthError,
+    InvalidError,
+    NotFoundError,
+    UnavailableError,
+    already_landed,
+)
 from bridge.feed import ChangeFeed
 from bridge.models import (
     Comment,
-    Status,
     Ticket,
     TicketChanges,
     TicketDraft,
@@ -47,8 +64,6 @@ from bridge.models import (
 __all__ = ["GitHubAdapter"]
 
 log = logging.getLogger(__name__)
-BODY_LIMIT = 65_536
-_OPEN = {Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED}
 
 
 class GitHubAdapter(Adapter):
@@ -59,8 +74,6 @@ class GitHubAdapter(Adapter):
     Config: ClassVar[type[GitHubConfig]] = GitHubConfig
 
     def __init__(self, config: GitHubConfig, *, token: str | None = None) -> None:
-        import github
-
         self.config = config
         secret = token if token is not None else os.environ.get(config.token_env)
         if not secret:
@@ -68,19 +81,7 @@ class GitHubAdapter(Adapter):
                 f"no GitHub token: set the environment variable {config.token_env}",
                 adapter="github",
             )
-        self._gh = github.Github(
-            auth=github.Auth.Token(secret),
-            base_url=config.base_url,
-            timeout=max(1, math.ceil(config.timeout)),  # PyGithub insists on whole seconds
-            retry=None,
-            per_page=100,
-            seconds_between_requests=config.seconds_between_requests,
-            seconds_between_writes=config.seconds_between_writes,
-        )
-        self._requester = self._gh.requester
-        self._repo_path = f"/repos/{config.repo}"
-        self._ids: dict[str, int] = {}
-        self._etags: OrderedDict[str, tuple[str, Any, dict[str, Any]]] = OrderedDict()
+        self._client = GitHubClient(config, secret)
 
     @classmethod
     def from_config(cls, config: GitHubConfig) -> GitHubAdapter:
@@ -91,50 +92,9 @@ class GitHubAdapter(Adapter):
         return f"<GitHubAdapter {self.config.repo} at {self.config.base_url}>"
 
     def close(self) -> None:
-        self._gh.close()
+        self._client.close()
 
-    # ------------------------------------------------------------ HTTP
-
-    def _request(
-        self,
-        verb: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        body: Any = None,
-        ticket_id: str | None = None,
-        conditional: bool = False,
-    ) -> tuple[Any, dict[str, Any]]:
-        """One request; errors become bridge errors; a cached 304 answers a conditional GET."""
-        write = verb != "GET"
-        cache_key = f"{path}?{json.dumps(params, sort_keys=True)}"
-        headers: dict[str, str] = {}
-        cached = self._etags.get(cache_key) if conditional else None
-        if cached:
-            headers["If-None-Match"] = cached[0]
-        with translate(ticket_id, write=write):
-            status, raw_headers, output = self._requester.requestJson(
-                verb, path, parameters=params, headers=headers, input=body
-            )
-        resp_headers = {k.lower(): v for k, v in raw_headers.items()}
-        if status == 304 and cached:
-            return cached[1], cached[2]
-        data = json.loads(output) if output else None
-        if status >= 400:
-            raise error_for_status(status, resp_headers, data, ticket_id=ticket_id, write=write)
-        if conditional and "etag" in resp_headers:
-            self._etags[cache_key] = (resp_headers["etag"], data, resp_headers)
-            while len(self._etags) > 256:
-                self._etags.popitem(last=False)
-        self._learn(data)
-        return data, resp_headers
-
-    def _learn(self, data: Any) -> None:
-        """Remember number -> integer id of every issue seen (sub-issue calls need the id)."""
-        items = data if isinstance(data, list) else [data]
-        for item in items:
-            if isinstance(item, dict) and "number" in item and "id" in item:
-                self._ids[str(item["number"])] = int(item["id"])
+    # ------------------------------------------------------------ reading issues
 
     def _number(self, ticket_id: str) -> int:
         if not ticket_id.isdigit():
@@ -143,143 +103,94 @@ class GitHubAdapter(Adapter):
             )
         return int(ticket_id)
 
-    def _issue(self, ticket_id: str) -> dict[str, Any]:
-        data, _ = self._request(
-            "GET", f"{self._repo_path}/issues/{self._number(ticket_id)}", ticket_id=ticket_id
-        )
-        if "pull_request" in data:
+    def _issue(self, ticket_id: str) -> IssueIn:
+        path = self._client.path(ISSUE, number=self._number(ticket_id))
+        data, _ = self._client.request("GET", path, ticket_id=ticket_id)
+        issue = payload.issue(data, ticket_id)
+        if issue.is_pull_request:
             raise NotFoundError(
                 f"#{ticket_id} is a pull request", adapter="github", ticket_id=ticket_id
             )
-        home = str(data.get("repository_url") or "")
-        if home and not home.endswith(self._repo_path):  # GitHub followed a 301: transferred
+        home = issue.repository_url or ""
+        if home and not home.endswith(self._client.repo_path):  # GitHub followed a 301
             where = "/".join(home.split("/")[-2:])
             raise NotFoundError(
-                f"#{ticket_id} was transferred to {where}#{data.get('number')}",
+                f"#{ticket_id} was transferred to {where}#{issue.number}",
                 adapter="github",
                 ticket_id=ticket_id,
             )
-        return dict(data)
+        return issue
 
     def _issue_id(self, ticket_id: str) -> int:
-        if ticket_id not in self._ids:
+        """The integer id of an issue (the sub-issue and dependency endpoints take it)."""
+        if ticket_id not in self._client.issue_ids:
             self._issue(ticket_id)
-        return self._ids[ticket_id]
+        return self._client.issue_ids[ticket_id]
 
-    def _pages(
-        self, path: str, params: dict[str, Any], ticket_id: str | None = None
-    ) -> builtins.list[Any]:
-        items: builtins.list[Any] = []
-        page = 1
-        while True:
-            data, headers = self._request(
-                "GET", path, params={**params, "per_page": 100, "page": page}, ticket_id=ticket_id
-            )
-            items.extend(data)
-            if 'rel="next"' not in headers.get("link", ""):
-                return items
-            page += 1
-
-    # ------------------------------------------------------------ mapping helpers
-
-    def _to_ticket(self, issue: dict[str, Any]) -> Ticket:
-        _, block = split_body(issue.get("body"))
+    def _to_ticket(self, issue: IssueIn, parent_id: str | None = None) -> Ticket:
+        """The ticket of an issue; its blockers are read when GitHub counts other ones than
+        the body names (a person changed them on GitHub). Without a count (older answers,
+        sub-issue lists) the body's list stands."""
+        _, block = split_body(issue.body)
         deps = None
-        summary = issue.get("issue_dependencies_summary") or {}
-        if self.config.use_dependencies_api and summary.get("blocked_by", 0) != len(block.deps):
-            deps = self._blocked_by(str(issue["number"]))  # changed on GitHub by a person
-        return issue_to_ticket(issue, self.config, deps)
+        summary = issue.issue_dependencies_summary
+        if self.config.use_dependencies_api and summary and summary.total != len(block.deps):
+            deps = self._blocked_by(str(issue.number))
+        return issue_to_ticket(issue, self.config, deps, parent_id=parent_id)
 
     def _blocked_by(self, ticket_id: str) -> builtins.list[str]:
-        path = f"{self._repo_path}/issues/{ticket_id}/dependencies/blocked_by"
-        return [str(i["number"]) for i in self._pages(path, {}, ticket_id)]
-
-    def _body(self, description: str, block: Block, ticket_id: str | None = None) -> str:
-        body = compose_body(description, block)
-        if len(body) > BODY_LIMIT:
-            raise InvalidError(
-                f"the issue body would be {len(body)} characters (description "
-                f"{len(description)} plus {len(body) - len(description)} of metadata); GitHub "
-                f"allows {BODY_LIMIT}",
-                adapter="github",
-                ticket_id=ticket_id,
-            )
-        return body
-
-    def _state(self, status: Status, resolution: str | None) -> dict[str, Any]:
-        if status in _OPEN:
-            return {"state": "open"}
-        words = (resolution or "").lower()
-        not_planned = status is Status.CLOSED and any(
-            w in words for w in self.config.not_planned_words
-        )
-        return {"state": "closed", "state_reason": "not_planned" if not_planned else "completed"}
-
-    def _assignees(self, assignee: str | None) -> builtins.list[str]:
-        login = self.config.assignee_map.get(assignee or "")
-        return [login] if login else []
+        path = self._client.path(BLOCKED_BY, number=ticket_id)
+        blockers = payload.issues(self._client.pages(path, {}, ticket_id), ticket_id)
+        return [str(i.number) for i in blockers]
 
     # ------------------------------------------------------------ primitives
 
     def create(self, draft: TicketDraft) -> Ticket:
         parent_number = self._number(draft.parent_id) if draft.parent_id else None
-        block = Block(
-            status=draft.status.value if draft.status.is_done else None,
-            metadata=draft.metadata,
-            key=draft.idempotency_key,
-            resolution=draft.resolution,
-            deps=list(draft.dependencies),
-            type=draft.type.value,
-            labels=list(draft.labels),
-        )
-        payload: dict[str, Any] = {
-            "title": draft.title,
-            "body": self._body(draft.description, block),
-            "labels": labels_for(
-                self.config,
-                user_labels=draft.labels,
-                priority=draft.priority,
-                status=draft.status,
-                kind=draft.type,
-                assignee=draft.assignee,
-            ),
-        }
-        if assignees := self._assignees(draft.assignee):
-            payload["assignees"] = assignees
-        if self.config.use_issue_types:
-            payload["type"] = self.config.issue_types[draft.type]
+        body = create_payload(self.config, draft)
         if parent_number is not None:
             self._issue_id(str(parent_number))  # the parent must exist before anything is made
         dep_ids = [self._issue_id(d) for d in draft.dependencies]
-        issue, _ = self._request("POST", f"{self._repo_path}/issues", body=payload)
-        ticket_id = str(issue["number"])
+        data, _ = self._client.request("POST", self._client.path(ISSUES), body=body)
+        with already_landed():
+            return self._finish_create(draft, payload.issue(data), parent_number, dep_ids)
+
+    def _finish_create(
+        self,
+        draft: TicketDraft,
+        issue: IssueIn,
+        parent_number: int | None,
+        dep_ids: builtins.list[int],
+    ) -> Ticket:
+        """What GitHub takes only after the issue exists: its closed state, the sub-issue
+        link and the blocked-by links."""
+        ticket_id = str(issue.number)
         if draft.status.is_done:
-            issue, _ = self._request(
+            data, _ = self._client.request(
                 "PATCH",
-                f"{self._repo_path}/issues/{ticket_id}",
-                body=self._state(draft.status, draft.resolution),
+                self._client.path(ISSUE, number=ticket_id),
+                body=state_fields(self.config, draft.status, draft.resolution),
                 ticket_id=ticket_id,
             )
+            issue = payload.issue(data, ticket_id)
         if parent_number is not None:
-            self._request(
+            self._client.request(
                 "POST",
-                f"{self._repo_path}/issues/{parent_number}/sub_issues",
-                body={"sub_issue_id": int(issue["id"])},
+                self._client.path(SUB_ISSUES, number=parent_number),
+                body={"sub_issue_id": issue.id},
                 ticket_id=ticket_id,
             )
-            issue["parent_issue_url"] = f"{self._repo_path}/issues/{parent_number}"
         self._add_blocked_by(ticket_id, dep_ids)
-        if dep_ids:
-            issue["issue_dependencies_summary"] = {"blocked_by": len(dep_ids)}
-        return issue_to_ticket(issue, self.config)
+        parent = str(parent_number) if parent_number is not None else None
+        return issue_to_ticket(issue, self.config, parent_id=parent)
 
     def _add_blocked_by(self, ticket_id: str, dep_ids: builtins.list[int]) -> None:
         if not self.config.use_dependencies_api:
             return
         for dep_id in dep_ids:
-            self._request(
+            self._client.request(
                 "POST",
-                f"{self._repo_path}/issues/{ticket_id}/dependencies/blocked_by",
+                self._client.path(BLOCKED_BY, number=ticket_id),
                 body={"issue_id": dep_id},
                 ticket_id=ticket_id,
             )
@@ -295,65 +206,25 @@ class GitHubAdapter(Adapter):
             if current.status.is_done and changes.resolution and current.resolution:
                 self._ensure_resolution_comment(ticket_id, current.resolution)
             return current
-        description, block = split_body(issue.get("body"))
-        given = changes.given()
-        if "labels" in given:  # labels a person added on GitHub are never taken away
-            by_person = [lb for lb in current.labels if lb not in block.labels]
-            updated = updated.model_copy(
-                update={"labels": list(dict.fromkeys([*updated.labels, *by_person]))}
-            )
-        new_block = Block(
-            status=updated.status.value if updated.status.is_done else None,
-            metadata=updated.metadata,
-            key=block.key,
-            resolution=updated.resolution if updated.status.is_done else None,
-            deps=list(updated.dependencies),
-            type=updated.type.value,
-            labels=[
-                lb for lb in updated.labels if lb in block.labels or lb in given.get("labels", [])
-            ],
+        updated, patch = plan_update(
+            self.config, issue, current, updated, changes.given(), ticket_id
         )
-        patch: dict[str, Any] = {}
-        if updated.title != current.title:
-            patch["title"] = updated.title
-        new_description = updated.description if "description" in given else description
-        body = self._body(new_description, new_block, ticket_id)
-        if body != (issue.get("body") or ""):
-            patch["body"] = body
-        owned_now = [lb["name"] for lb in issue.get("labels", [])]
-        labels = labels_for(
-            self.config,
-            user_labels=updated.labels,
-            priority=updated.priority,
-            status=updated.status,
-            kind=updated.type,
-            assignee=updated.assignee,
-        )
-        if set(labels) != set(owned_now):
-            patch["labels"] = labels
-        if updated.assignee != current.assignee:
-            patch["assignees"] = self._assignees(updated.assignee)
-        if self.config.use_issue_types and updated.type != current.type:
-            patch["type"] = self.config.issue_types[updated.type]
-        state = self._state(updated.status, updated.resolution)
-        if state["state"] != issue.get("state") or (
-            state.get("state_reason") and state.get("state_reason") != issue.get("state_reason")
-        ):
-            patch.update(state)
         if patch:
-            issue, _ = self._request(
-                "PATCH", f"{self._repo_path}/issues/{ticket_id}", body=patch, ticket_id=ticket_id
+            data, _ = self._client.request(
+                "PATCH", self._client.path(ISSUE, number=ticket_id), body=patch, ticket_id=ticket_id
             )
+            issue = payload.issue(data, ticket_id)
+        self._reparent(ticket_id, current, updated)
         self._relink(ticket_id, current, updated)
         if (
             updated.status.is_done
             and updated.resolution
             and (updated.resolution != current.resolution or not current.status.is_done)
         ):
-            self._request(
+            self._client.request(
                 "POST",
-                f"{self._repo_path}/issues/{ticket_id}/comments",
-                body={"body": f"{RESOLUTION_MARK}\n**Resolution:** {updated.resolution}"},
+                self._client.path(COMMENTS, number=ticket_id),
+                body={"body": resolution_note(updated.resolution)},
                 ticket_id=ticket_id,
             )
         return updated.model_copy(
@@ -363,110 +234,92 @@ class GitHubAdapter(Adapter):
     def _ensure_resolution_comment(self, ticket_id: str, resolution: str) -> None:
         """Closing again with the same resolution: post its comment if an earlier attempt
         closed the issue but did not get to post it."""
-        path = f"{self._repo_path}/issues/{ticket_id}/comments"
-        text = f"{RESOLUTION_MARK}\n**Resolution:** {resolution}"
-        if not any(c.get("body") == text for c in self._pages(path, {}, ticket_id)):
-            self._request("POST", path, body={"body": text}, ticket_id=ticket_id)
+        path = self._client.path(COMMENTS, number=ticket_id)
+        text = resolution_note(resolution)
+        posted = payload.comments(self._client.pages(path, {}, ticket_id), ticket_id)
+        if not any(c.body == text for c in posted):
+            self._client.request("POST", path, body={"body": text}, ticket_id=ticket_id)
+
+    def _reparent(self, ticket_id: str, current: Ticket, updated: Ticket) -> None:
+        if updated.parent_id == current.parent_id:
+            return
+        child_id = self._issue_id(ticket_id)
+        if updated.parent_id is None:
+            self._client.request(
+                "DELETE",
+                self._client.path(SUB_ISSUE, number=current.parent_id),
+                body={"sub_issue_id": child_id},
+                ticket_id=ticket_id,
+            )
+            return
+        self._client.request(
+            "POST",
+            self._client.path(SUB_ISSUES, number=self._number(updated.parent_id)),
+            body={"sub_issue_id": child_id, "replace_parent": current.parent_id is not None},
+            ticket_id=ticket_id,
+        )
 
     def _relink(self, ticket_id: str, current: Ticket, updated: Ticket) -> None:
-        if updated.parent_id != current.parent_id:
-            child_id = self._issue_id(ticket_id)
-            if updated.parent_id is None:
-                self._request(
-                    "DELETE",
-                    f"{self._repo_path}/issues/{current.parent_id}/sub_issue",
-                    body={"sub_issue_id": child_id},
-                    ticket_id=ticket_id,
-                )
-            else:
-                parent = self._number(updated.parent_id)
-                replace = current.parent_id is not None
-                self._request(
-                    "POST",
-                    f"{self._repo_path}/issues/{parent}/sub_issues",
-                    body={"sub_issue_id": child_id, "replace_parent": replace},
-                    ticket_id=ticket_id,
-                )
         added = [d for d in updated.dependencies if d not in current.dependencies]
         removed = [d for d in current.dependencies if d not in updated.dependencies]
         self._add_blocked_by(ticket_id, [self._issue_id(d) for d in added])
-        if self.config.use_dependencies_api:
-            for dep in removed:
-                self._request(
-                    "DELETE",
-                    f"{self._repo_path}/issues/{ticket_id}/dependencies/blocked_by/"
-                    f"{self._issue_id(dep)}",
-                    ticket_id=ticket_id,
-                )
+        if not self.config.use_dependencies_api:
+            return
+        for dep in removed:
+            self._client.request(
+                "DELETE",
+                self._client.path(BLOCKER, number=ticket_id, blocker=self._issue_id(dep)),
+                ticket_id=ticket_id,
+            )
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
-        text = comment_body(author, body)
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
+        text = comment_body(author, body, key)
         if len(text) > BODY_LIMIT:
             raise InvalidError(
                 f"comment is longer than GitHub's {BODY_LIMIT} characters",
                 adapter="github",
                 ticket_id=ticket_id,
             )
-        raw, _ = self._request(
+        raw, _ = self._client.request(
             "POST",
-            f"{self._repo_path}/issues/{self._number(ticket_id)}/comments",
+            self._client.path(COMMENTS, number=self._number(ticket_id)),
             body={"body": text},
             ticket_id=ticket_id,
         )
-        comment = parse_comment(raw, ticket_id)
-        assert comment is not None
+        comment = parse_comment(payload.comment(raw, ticket_id), ticket_id)
+        if comment is None:
+            raise UnavailableError(
+                "GitHub answered the new comment with another one", adapter="github"
+            )
         return comment
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
-        path = f"{self._repo_path}/issues/{self._number(ticket_id)}/comments"
-        parsed = (parse_comment(raw, ticket_id) for raw in self._pages(path, {}, ticket_id))
+        path = self._client.path(COMMENTS, number=self._number(ticket_id))
+        raw = payload.comments(self._client.pages(path, {}, ticket_id), ticket_id)
+        parsed = (parse_comment(item, ticket_id) for item in raw)
         return [c for c in parsed if c is not None]
 
     def list(self, query: TicketQuery) -> TicketPage:
-        page, skip = _parse_cursor(query.cursor)
-        if query.parent_id is not None:
-            path = f"{self._repo_path}/issues/{self._number(query.parent_id)}/sub_issues"
+        """Issues oldest first, narrowed by GitHub's parameters, the rest filtered here; a
+        cursor's position is the GitHub page number."""
+        start = Cursor.parse(query.cursor, valid=str.isdigit)
+        parent = query.parent_id
+        if parent is not None:  # the items carry no parent_issue_url: the URL names it
+            path = self._client.path(SUB_ISSUES, number=self._number(parent))
             params: dict[str, Any] = {}
         else:
-            path, params = f"{self._repo_path}/issues", self._list_params(query)
-        found: builtins.list[Ticket] = []
-        while True:
-            data, headers = self._request(
-                "GET", path, params={**params, "per_page": 100, "page": page}, conditional=True
-            )
-            issues = [i for i in data if "pull_request" not in i]
-            matching = [t for t in (self._to_ticket(i) for i in issues) if query.matches(t)]
-            for index, ticket in enumerate(matching[skip:], start=skip):
-                if len(found) == query.limit:
-                    return TicketPage(found, next_cursor=f"{page}.{index}")
-                found.append(ticket)
-            has_next = 'rel="next"' in headers.get("link", "")
-            if not has_next:
-                return TicketPage(found)
-            page, skip = page + 1, 0
-            if len(found) == query.limit:
-                return TicketPage(found, next_cursor=f"{page}.0")
+            path, params = self._client.path(ISSUES), list_params(self.config, query)
 
-    def _list_params(self, query: TicketQuery) -> dict[str, Any]:
-        statuses = set(query.status)
-        state = "all"
-        if statuses and statuses <= _OPEN:
-            state = "open"
-        elif statuses and not statuses & _OPEN:
-            state = "closed"
-        labels = list(query.labels)
-        if len(query.priority) == 1:
-            labels.append(self.config.priority_labels[query.priority[0]])
-        if len(statuses) == 1 and (only := next(iter(statuses))) in self.config.status_labels:
-            labels.append(self.config.status_labels[only])
-        if query.assignee:
-            labels.append(self.config.agent_label.format(query.assignee))
-        params: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc"}
-        if labels:
-            params["labels"] = ",".join(labels)
-        if query.updated_since is not None:
-            params["since"] = query.updated_since.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return params
+        def fetch(position: str) -> tuple[builtins.list[Ticket], str | None]:
+            number = int(position or 1)
+            data, more = self._client.page(path, params, number, conditional=True)
+            issues = payload.issues(data, parent)
+            tickets = [self._to_ticket(i, parent) for i in issues if not i.is_pull_request]
+            return tickets, str(number + 1) if more else None
+
+        return fill_page(fetch, start, query.limit, query.matches)
 
     # ------------------------------------------------------------ sync feed
 
@@ -489,54 +342,25 @@ class GitHubAdapter(Adapter):
         params: dict[str, Any] = {"sort": "updated", "direction": "desc"}
         if since is not None:
             params["since"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")
-        issues, issues_tag, watermark = self._feed(
-            f"{self._repo_path}/issues", {**params, "state": "all"}, old.get("issues")
+        issues, issues_tag, watermark = self._client.feed(
+            self._client.path(ISSUES), {**params, "state": "all"}, old.get("issues")
         )
-        comments, comments_tag, _ = self._feed(
-            f"{self._repo_path}/issues/comments", params, old.get("comments")
+        comments, comments_tag, _ = self._client.feed(
+            self._client.path(ALL_COMMENTS), params, old.get("comments")
         )
         feed = ChangeFeed(
             watermark=watermark,
             validators={k: v for k, v in (("issues", issues_tag), ("comments", comments_tag)) if v},
             not_modified=issues is None and comments is None,
         )
-        feed.tickets = [self._to_ticket(i) for i in issues or () if "pull_request" not in i]
-        for raw in comments or ():
-            number = str(raw.get("issue_url", "")).rsplit("/", 1)[-1]
-            comment = parse_comment(raw, number) if number.isdigit() else None
+        changed = payload.issues(issues or [])
+        feed.tickets = [self._to_ticket(i) for i in changed if not i.is_pull_request]
+        for raw in payload.comments(comments or []):
+            number = number_from_url(raw.issue_url)
+            comment = parse_comment(raw, number) if number else None
             if comment is not None:
                 feed.comments.append(comment)
         return feed
-
-    def _feed(
-        self, path: str, params: dict[str, Any], etag: str | None
-    ) -> tuple[builtins.list[Any] | None, str | None, datetime]:
-        """Every page of a list, or ``None`` when the first page is unchanged (304)."""
-        items: builtins.list[Any] = []
-        page, first_tag, watermark = 1, etag, utcnow()
-        while True:
-            headers = {"If-None-Match": etag} if etag and page == 1 else {}
-            with translate(None, write=False):
-                status, raw_headers, output = self._requester.requestJson(
-                    "GET",
-                    path,
-                    parameters={**params, "per_page": 100, "page": page},
-                    headers=headers,
-                )
-            resp = {k.lower(): v for k, v in raw_headers.items()}
-            if page == 1:
-                watermark = _server_time(resp) or watermark
-                first_tag = resp.get("etag", first_tag)
-            if status == 304:
-                return None, first_tag, watermark
-            data = json.loads(output) if output else None
-            if status >= 400:
-                raise error_for_status(status, resp, data, ticket_id=None, write=False)
-            self._learn(data)
-            items.extend(data or ())
-            if 'rel="next"' not in resp.get("link", ""):
-                return items, first_tag, watermark
-            page += 1
 
     def find_by_key(self, key: str) -> Ticket | None:
         """Scan issues updated within the look-back window, newest first, for the key."""
@@ -547,30 +371,8 @@ class GitHubAdapter(Adapter):
             "direction": "desc",
             "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
-        page = 1
-        while True:
-            data, headers = self._request(
-                "GET", f"{self._repo_path}/issues", params={**params, "per_page": 100, "page": page}
-            )
-            for issue in data:
-                if split_body(issue.get("body"))[1].key == key:
+        for page in self._client.iter_pages(self._client.path(ISSUES), params):
+            for issue in payload.issues(page):
+                if split_body(issue.body)[1].key == key and not issue.is_pull_request:
                     return self._to_ticket(issue)
-            if 'rel="next"' not in headers.get("link", ""):
-                return None
-            page += 1
-
-
-def _server_time(headers: dict[str, Any]) -> datetime | None:
-    try:
-        return parsedate_to_datetime(str(headers["date"])).astimezone(UTC)
-    except (KeyError, TypeError, ValueError):
         return None
-
-
-def _parse_cursor(cursor: str | None) -> tuple[int, int]:
-    if cursor is None:
-        return 1, 0
-    page, _, skip = cursor.partition(".")
-    if not (page.isdigit() and skip.isdigit()):
-        raise InvalidError(f"invalid cursor {cursor!r}: pass a page's next_cursor back as it is")
-    return int(page), int(skip)

@@ -22,7 +22,14 @@ class GitHubConfig(BaseModel):
     repo: str = Field(description="owner/name")
     token_env: str = "GITHUB_TOKEN"  # noqa: S105 - a variable name, not a secret
     base_url: str = "https://api.github.com"
-    timeout: float = Field(default=15.0, gt=0)
+    timeout: float = Field(default=15.0, gt=0, description="seconds for each read of the socket")
+    deadline: float = Field(
+        default=60.0, gt=0, description="seconds for one request: redirects and the whole body"
+    )
+    max_response_bytes: int = Field(
+        default=20 * 1024 * 1024, gt=0, description="the largest answer read, in bytes"
+    )
+    max_pages: int = Field(default=5000, gt=0, description="the most pages one list reads")
     seconds_between_requests: float | None = 0.25
     seconds_between_writes: float | None = 1.0
     priority_labels: dict[Priority, str] = Field(

@@ -1,170 +1,84 @@
 """Pure mapping between GitHub issue payloads and neutral tickets, both directions.
 
-What GitHub has no field for (metadata, the idempotency key, resolved-vs-closed, the
-resolution, dependencies where the server lacks them) travels in one hidden HTML comment at
-the end of the body: invisible on GitHub, parsed back here, robust to edits of the text
-above it.
+Issues come in validated (:mod:`adapters.github._payload`); what GitHub has no field for
+travels in the body's hidden block (:mod:`adapters.github._body`); label names are read and
+written by :mod:`adapters.github._labels`. A ticket is always built through the model's
+validation: a value the model refuses is a bridge error naming the field, except a title
+longer than the model allows, which is shortened with a warning (GitHub allows 256
+characters, the model fewer; nothing is written back unless the title is changed).
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass, field
-from datetime import datetime
+import logging
 from typing import Any
 
-from pydantic import JsonValue
+from pydantic import ValidationError
 
+from adapters.github._body import (
+    BODY_LIMIT,
+    Block,
+    checked_body,
+    comment_body,
+    compose_body,
+    parse_comment,
+    resolution_note,
+    split_body,
+)
 from adapters.github._config import GitHubConfig
-from bridge.models import Comment, Priority, Status, Ticket, TicketType, TrackerRef
+from adapters.github._errors import ADAPTER
+from adapters.github._labels import bridge_labels, labels_for, owned_labels, read_labels
+from adapters.github._payload import IssueIn
+from bridge.errors import UnavailableError
+from bridge.models import (
+    MAX_TITLE,
+    Status,
+    Ticket,
+    TicketDraft,
+    TicketQuery,
+    TicketType,
+    TrackerRef,
+)
+from bridge.validation import describe_errors
 
 __all__ = [
+    "BODY_LIMIT",
+    "OPEN",
     "Block",
+    "assignees_for",
     "bridge_labels",
+    "checked_body",
     "comment_body",
     "compose_body",
+    "create_payload",
     "issue_to_ticket",
+    "list_params",
+    "number_from_url",
     "parse_comment",
+    "plan_update",
+    "resolution_note",
     "split_body",
+    "state_fields",
 ]
 
-_BLOCK_RE = re.compile(r"\n*<!-- ticket-bridge (\{.*?\}) -->\s*$", re.DOTALL)
-_AUTHOR_RE = re.compile(
-    r"\A<!-- ticket-bridge:author (\".*?\") -->\n\*\*.*?\*\* wrote:\n\n", re.DOTALL
-)
-RESOLUTION_MARK = "<!-- ticket-bridge:resolution -->"
+log = logging.getLogger(__name__)
+
+OPEN = frozenset({Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED})
 
 
-@dataclass
-class Block:
-    """The hidden part of an issue body."""
-
-    status: str | None = None
-    metadata: dict[str, JsonValue] = field(default_factory=dict)
-    key: str | None = None
-    resolution: str | None = None
-    deps: list[str] = field(default_factory=list)
-    type: str | None = None
-    labels: list[str] = field(default_factory=list)
-
-    def dump(self) -> str:
-        data: dict[str, Any] = {"v": 1}
-        for name in ("status", "type", "key", "resolution"):
-            if getattr(self, name) is not None:
-                data[name] = getattr(self, name)
-        if self.metadata:
-            data["metadata"] = self.metadata
-        if self.deps:
-            data["deps"] = self.deps
-        if self.labels:
-            data["labels"] = self.labels
-        # "--" cannot appear inside an HTML comment; \u002d is the same JSON string.
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("--", "-\\u002d")
-        return f"<!-- ticket-bridge {text} -->"
-
-
-def split_body(body: str | None) -> tuple[str, Block]:
-    """The visible description and the hidden block of an issue body."""
-    body = body or ""
-    match = _BLOCK_RE.search(body)
-    if not match:
-        return body.rstrip(), Block()
-    try:
-        data = json.loads(match.group(1))
-    except ValueError:
-        return body.rstrip(), Block()
-    block = Block(
-        status=data.get("status"),
-        metadata=data.get("metadata") or {},
-        key=data.get("key"),
-        resolution=data.get("resolution"),
-        deps=[str(d) for d in data.get("deps") or []],
-        type=data.get("type"),
-        labels=[str(x) for x in data.get("labels") or []],
-    )
-    return body[: match.start()].rstrip(), block
-
-
-def compose_body(description: str, block: Block) -> str:
-    """The issue body: the description a person reads, then the hidden block."""
-    description = description.rstrip()
-    return f"{description}\n\n{block.dump()}" if description else block.dump()
-
-
-def bridge_labels(config: GitHubConfig) -> tuple[set[str], str, str]:
-    """Every label name the bridge owns, and the agent label's prefix and suffix."""
-    owned = {*config.priority_labels.values(), *config.status_labels.values()}
-    if not config.use_issue_types:
-        owned |= set(config.type_labels.values())
-    prefix, _, suffix = config.agent_label.partition("{}")
-    return owned, prefix, suffix
-
-
-def labels_for(
-    config: GitHubConfig,
-    *,
-    user_labels: list[str],
-    priority: Priority,
-    status: Status,
-    kind: TicketType,
-    assignee: str | None,
-) -> list[str]:
-    """The full label set of an issue: the user's labels plus the bridge's own."""
-    labels = list(user_labels)
-    labels.append(config.priority_labels[priority])
-    if status in config.status_labels:
-        labels.append(config.status_labels[status])
-    if not config.use_issue_types:
-        labels.append(config.type_labels[kind])
-    if assignee:
-        labels.append(config.agent_label.format(assignee))
-    return list(dict.fromkeys(labels))
-
-
-def _number_from_url(url: str | None) -> str | None:
+def number_from_url(url: str | None) -> str | None:
+    """The issue number at the end of an issue URL."""
     if not url:
         return None
     tail = url.rstrip("/").rsplit("/", 1)[-1]
     return tail if tail.isdigit() else None
 
 
-def _when(raw: str) -> datetime:
-    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-
-
-def _read_labels(
-    names: list[str], config: GitHubConfig
-) -> tuple[Priority, Status, TicketType | None, str | None, list[str]]:
-    """Priority, extended status, type, agent and the user's own labels from label names."""
-    owned, agent_prefix, agent_suffix = bridge_labels(config)
-    priority, status, kind, assignee = Priority.MEDIUM, Status.OPEN, None, None
-    user_labels = []
-    by_priority = {v: k for k, v in config.priority_labels.items()}
-    by_status = {v: k for k, v in config.status_labels.items()}
-    by_type = {v: k for k, v in config.type_labels.items()}
-    for name in names:
-        if name in by_priority:
-            priority = by_priority[name]
-        elif name in by_status:
-            status = by_status[name]
-        elif name in by_type and not config.use_issue_types:
-            kind = by_type[name]
-        elif agent_prefix and name.startswith(agent_prefix) and name.endswith(agent_suffix):
-            assignee = name[len(agent_prefix) : len(name) - len(agent_suffix) or None]
-        elif name not in owned:
-            user_labels.append(name)
-    return priority, status, kind, assignee, user_labels
-
-
-def issue_to_ticket(
-    issue: dict[str, Any], config: GitHubConfig, deps: list[str] | None = None
-) -> Ticket:
-    """A neutral ticket from an issue payload; ``deps`` overrides the body's dependencies."""
-    description, block = split_body(issue.get("body"))
-    names = [lb["name"] if isinstance(lb, dict) else str(lb) for lb in issue.get("labels", [])]
-    priority, status, kind, assignee, user_labels = _read_labels(names, config)
-    issue_type = (issue.get("type") or {}).get("name") if config.use_issue_types else None
+def _issue_kind(
+    issue: IssueIn, config: GitHubConfig, block: Block, kind: TicketType | None
+) -> TicketType:
+    """The type: the issue type where those are used, else the label, else the body's."""
+    issue_type = issue.type.name if config.use_issue_types and issue.type else None
     if issue_type:
         kind = {v: k for k, v in config.issue_types.items()}.get(issue_type)
     if kind is None:
@@ -173,66 +87,230 @@ def issue_to_ticket(
             if block.type in {t.value for t in TicketType}
             else TicketType.TASK
         )
-    if assignee is None and issue.get("assignees"):
-        logins = {v: k for k, v in config.assignee_map.items()}
-        login = issue["assignees"][0]["login"]
-        assignee = logins.get(login, login)
-    resolution = None
-    if issue.get("state") == "closed":
+    return kind
+
+
+def _issue_status(issue: IssueIn, block: Block, status: Status) -> tuple[Status, str | None]:
+    """Status and resolution from the issue's state, its status label and the body."""
+    if issue.state == "closed":
         if block.status in (Status.RESOLVED.value, Status.CLOSED.value):
-            status = Status(block.status)
-        else:
-            status = (
-                Status.CLOSED if issue.get("state_reason") == "not_planned" else Status.RESOLVED
-            )
-        resolution = block.resolution
-    elif status not in (Status.IN_PROGRESS, Status.BLOCKED):
-        status = Status.OPEN
-    repo_key = config.repo
-    return Ticket.model_construct(
-        id=str(issue["number"]),
-        title=issue["title"],
-        description=description,
-        status=status,
-        priority=priority,
-        type=kind,
-        assignee=assignee,
-        labels=user_labels,
-        parent_id=_number_from_url(issue.get("parent_issue_url")),
-        dependencies=list(deps if deps is not None else block.deps),
-        metadata=block.metadata,
-        resolution=resolution,
-        created_at=_when(issue["created_at"]),
-        updated_at=_when(issue["updated_at"]),
-        tracker=TrackerRef(
+            return Status(block.status), block.resolution
+        closed = Status.CLOSED if issue.state_reason == "not_planned" else Status.RESOLVED
+        return closed, block.resolution
+    if status not in (Status.IN_PROGRESS, Status.BLOCKED):
+        return Status.OPEN, None
+    return status, None
+
+
+def _title(issue: IssueIn) -> str:
+    title = issue.title.strip()
+    if len(title) > MAX_TITLE:
+        log.warning(
+            "GitHub issue #%s has a title of %d characters; shown cut to %d",
+            issue.number,
+            len(title),
+            MAX_TITLE,
+        )
+        title = title[: MAX_TITLE - 1].rstrip() + "…"
+    return title
+
+
+def issue_to_ticket(
+    issue: IssueIn,
+    config: GitHubConfig,
+    deps: list[str] | None = None,
+    *,
+    parent_id: str | None = None,
+) -> Ticket:
+    """A neutral ticket from an issue; ``deps`` overrides the body's dependencies and
+    ``parent_id`` a parent the payload does not name (a sub-issue list's items)."""
+    description, block = split_body(issue.body)
+    labels = read_labels(issue.label_names, config, block.owned)
+    assignee = labels.assignee
+    if assignee is None and issue.assignees:
+        logins = {v: k for k, v in config.assignee_map.items()}
+        login = issue.assignees[0].login
+        assignee = logins.get(login, login)
+    status, resolution = _issue_status(issue, block, labels.status)
+    fields = {
+        "id": str(issue.number),
+        "title": _title(issue),
+        "description": description,
+        "status": status,
+        "priority": labels.priority,
+        "type": _issue_kind(issue, config, block, labels.kind),
+        "assignee": assignee,
+        "labels": labels.user_labels,
+        "parent_id": number_from_url(issue.parent_issue_url) or parent_id,
+        "dependencies": list(deps if deps is not None else block.deps),
+        "metadata": block.metadata,
+        "resolution": resolution,
+        "created_at": issue.created_at,
+        "updated_at": issue.updated_at,
+        "tracker": TrackerRef(
             tracker="github",
-            key=f"{repo_key}#{issue['number']}",
-            url=issue.get("html_url"),
-            native_id=str(issue["id"]),
+            key=f"{config.repo}#{issue.number}",
+            url=issue.html_url,
+            native_id=str(issue.id),
         ),
-        pending=False,
+    }
+    try:
+        return Ticket.model_validate(fields)
+    except ValidationError as exc:
+        raise UnavailableError(
+            f"GitHub issue #{issue.number} cannot be read as a ticket: "
+            + "; ".join(describe_errors(exc)),
+            adapter=ADAPTER,
+            ticket_id=str(issue.number),
+        ) from None
+
+
+def list_params(config: GitHubConfig, query: TicketQuery) -> dict[str, Any]:
+    """Query parameters of ``GET /issues`` that narrow a list as far as GitHub can."""
+    statuses = set(query.status)
+    state = "all"
+    if statuses and statuses <= OPEN:
+        state = "open"
+    elif statuses and not statuses & OPEN:
+        state = "closed"
+    labels = list(query.labels)
+    if len(query.priority) == 1:
+        labels.append(config.priority_labels[query.priority[0]])
+    if len(statuses) == 1 and (only := next(iter(statuses))) in config.status_labels:
+        labels.append(config.status_labels[only])
+    if query.assignee:
+        labels.append(config.agent_label.format(query.assignee))
+    params: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc"}
+    # GitHub splits ``labels`` at commas: a label with a comma is only filtered here.
+    if sendable := [label for label in labels if "," not in label]:
+        params["labels"] = ",".join(sendable)
+    if query.updated_since is not None:
+        params["since"] = query.updated_since.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return params
+
+
+def state_fields(config: GitHubConfig, status: Status, resolution: str | None) -> dict[str, Any]:
+    """The issue's ``state`` (and ``state_reason`` when closed) for a status."""
+    if status in OPEN:
+        return {"state": "open"}
+    words = (resolution or "").lower()
+    not_planned = status is Status.CLOSED and any(w in words for w in config.not_planned_words)
+    return {"state": "closed", "state_reason": "not_planned" if not_planned else "completed"}
+
+
+def assignees_for(config: GitHubConfig, assignee: str | None) -> list[str]:
+    """Real GitHub assignees for an agent, where ``assignee_map`` names a login."""
+    login = config.assignee_map.get(assignee or "")
+    return [login] if login else []
+
+
+def _labels_of(config: GitHubConfig, ticket: Ticket | TicketDraft) -> list[str]:
+    return labels_for(
+        config,
+        user_labels=ticket.labels,
+        priority=ticket.priority,
+        status=ticket.status,
+        kind=ticket.type,
+        assignee=ticket.assignee,
     )
 
 
-def comment_body(author: str, text: str) -> str:
-    """A comment as posted: a hidden author marker, a visible header line, the text."""
-    return f"<!-- ticket-bridge:author {json.dumps(author)} -->\n**{author}** wrote:\n\n{text}"
-
-
-def parse_comment(raw: dict[str, Any], ticket_id: str) -> Comment | None:
-    """A neutral comment from a comment payload; ``None`` for the bridge's resolution notes."""
-    body = raw.get("body") or ""
-    if body.startswith(RESOLUTION_MARK):
-        return None
-    match = _AUTHOR_RE.match(body)
-    if match:
-        author, text = json.loads(match.group(1)), body[match.end() :]
-    else:
-        author, text = (raw.get("user") or {}).get("login", "unknown"), body
-    return Comment(
-        id=str(raw["id"]),
-        ticket_id=ticket_id,
-        author=author,
-        body=text,
-        created_at=_when(raw["created_at"]),
+def create_payload(config: GitHubConfig, draft: TicketDraft) -> dict[str, Any]:
+    """The body of the request that creates the issue for ``draft``."""
+    labels = _labels_of(config, draft)
+    block = Block(
+        status=draft.status.value if draft.status.is_done else None,
+        metadata=draft.metadata,
+        key=draft.idempotency_key,
+        resolution=draft.resolution,
+        deps=list(draft.dependencies),
+        type=draft.type.value,
+        labels=list(draft.labels),
+        owned=owned_labels(config, labels),
     )
+    payload: dict[str, Any] = {
+        "title": draft.title,
+        "body": checked_body(draft.description, block),
+        "labels": labels,
+    }
+    if assignees := assignees_for(config, draft.assignee):
+        payload["assignees"] = assignees
+    if config.use_issue_types:
+        payload["type"] = config.issue_types[draft.type]
+    return payload
+
+
+def plan_update(
+    config: GitHubConfig,
+    issue: IssueIn,
+    current: Ticket,
+    updated: Ticket,
+    given: dict[str, Any],
+    ticket_id: str,
+) -> tuple[Ticket, dict[str, Any]]:
+    """The ticket as it will be stored, and the PATCH that stores it (empty: nothing to send).
+
+    Labels a person added on GitHub are never taken away (a second label in one of the
+    bridge's namespaces loses to the first, with a warning); the body keeps its
+    idempotency key.
+    """
+    description, block = split_body(issue.body)
+    if "labels" in given:
+        by_person = [lb for lb in current.labels if lb not in block.labels]
+        updated = updated.model_copy(
+            update={"labels": list(dict.fromkeys([*updated.labels, *by_person]))}
+        )
+    labels = _labels_of(config, updated)
+    new_block = Block(
+        status=updated.status.value if updated.status.is_done else None,
+        metadata=updated.metadata,
+        key=block.key,
+        resolution=updated.resolution if updated.status.is_done else None,
+        deps=list(updated.dependencies),
+        type=updated.type.value,
+        labels=[lb for lb in updated.labels if lb in block.labels or lb in given.get("labels", [])],
+        owned=owned_labels(config, labels),
+    )
+    new_description = updated.description if "description" in given else description
+    body = checked_body(new_description, new_block, ticket_id)
+    return updated, _patch(config, issue, current, updated, body, labels)
+
+
+def _warn_losers(config: GitHubConfig, issue: IssueIn, labels: list[str]) -> None:
+    losers = read_labels(issue.label_names, config, split_body(issue.body)[1].owned).losers
+    for loser, winner in losers.items():
+        if loser not in labels:
+            log.warning(
+                "GitHub issue #%s: removing label %r, which %r beats in its namespace",
+                issue.number,
+                loser,
+                winner,
+            )
+
+
+def _patch(
+    config: GitHubConfig,
+    issue: IssueIn,
+    current: Ticket,
+    updated: Ticket,
+    body: str,
+    labels: list[str],
+) -> dict[str, Any]:
+    patch: dict[str, Any] = {}
+    if updated.title != current.title:
+        patch["title"] = updated.title
+    if body != (issue.body or ""):
+        patch["body"] = body
+    if set(labels) != set(issue.label_names):
+        _warn_losers(config, issue, labels)
+        patch["labels"] = labels
+    if updated.assignee != current.assignee:
+        patch["assignees"] = assignees_for(config, updated.assignee)
+    if config.use_issue_types and updated.type != current.type:
+        patch["type"] = config.issue_types[updated.type]
+    state = state_fields(config, updated.status, updated.resolution)
+    if state["state"] != issue.state or (
+        state.get("state_reason") and state.get("state_reason") != issue.state_reason
+    ):
+        patch.update(state)
+    return patch

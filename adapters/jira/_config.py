@@ -23,7 +23,15 @@ class JiraConfig(BaseModel):
     deployment: Literal["cloud", "server"] = "cloud"
     email_env: str = "JIRA_EMAIL"
     token_env: str = "JIRA_API_TOKEN"  # noqa: S105 - a variable name, not a secret
-    timeout: float = Field(default=15.0, gt=0)
+    timeout: float = Field(
+        default=15.0, gt=0, description="seconds for one request, its body included"
+    )
+    max_response_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="a larger answer is refused unread"
+    )
+    max_pages: int = Field(
+        default=1000, ge=1, description="pages one search may read before it is refused"
+    )
     priority_map: dict[Priority, str] = Field(
         default_factory=lambda: {
             Priority.CRITICAL: "Highest",

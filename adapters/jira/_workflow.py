@@ -10,12 +10,20 @@ category where the path is not known yet.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Edge", "Workflow"]
+from adapters.jira._jql import StatusFilter
+from bridge.errors import UnsupportedError
+from bridge.models import Status
+
+__all__ = ["MAX_STEPS", "Edge", "Workflow"]
 
 _RANK = {"new": 0, "indeterminate": 1, "done": 2}
+# What a status of each category reads as when the configuration does not map it.
+_BY_CATEGORY = {"new": Status.OPEN, "indeterminate": Status.IN_PROGRESS, "done": Status.RESOLVED}
+MAX_STEPS = 12
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,53 @@ class Workflow:
     def __init__(self) -> None:
         self.edges: dict[str, list[Edge]] = {}
         self.categories: dict[str, str] = {}
+        self.statuses: set[str] | None = None  # the project's, once read
+
+    def learn_statuses(self, data: list[dict[str, Any]]) -> None:
+        """The project's statuses and their categories (``GET /project/{key}/statuses``)."""
+        self.statuses = {s["name"] for t in data for s in t["statuses"]}
+        for t in data:
+            for s in t["statuses"]:
+                self.categories[s["name"]] = (s.get("statusCategory") or {}).get("key", "new")
+
+    def target(self, status_map: dict[Status, str], status: Status) -> tuple[str, bool]:
+        """The Jira status to reach, and whether ``blocked`` is marked instead of reached.
+
+        Call after :meth:`learn_statuses`.
+        """
+        name = status_map[status]
+        if name in (self.statuses or ()):
+            return name, False
+        if status is Status.BLOCKED:
+            return status_map[Status.IN_PROGRESS], True
+        if status.is_done:  # one done status serves both; the property tells them apart
+            other = Status.CLOSED if status is Status.RESOLVED else Status.RESOLVED
+            return status_map[other], False
+        return name, False
+
+    def status_filter(
+        self, status_map: dict[Status, str], statuses: tuple[Status, ...]
+    ) -> StatusFilter:
+        """Every issue that reads back as one of ``statuses``, as the mapping reads them: a
+        mapped status by name, any other by its category; blocked also in an in-progress
+        status (marked by label or flag), and every done status for either done status (the
+        property tells them apart). Only the project's statuses are named: JQL refuses others.
+
+        Call after :meth:`learn_statuses`.
+        """
+        known = self.statuses or set()
+        mapped = frozenset(n for n in status_map.values() if n in known)
+        names: set[str] = set()
+        categories: dict[str, frozenset[str]] = {}
+        for status in statuses:
+            wanted = {status, Status.IN_PROGRESS} if status is Status.BLOCKED else {status}
+            names.update(self.target(status_map, s)[0] for s in wanted)
+            for category, neutral in _BY_CATEGORY.items():
+                if status.is_done and neutral.is_done:
+                    categories[category] = frozenset()
+                elif neutral in wanted:
+                    categories[category] = mapped
+        return StatusFilter(frozenset(n for n in names if n in known), categories)
 
     def learn(self, status: str, transitions: list[dict[str, Any]]) -> None:
         edges = []
@@ -88,3 +143,34 @@ class Workflow:
                     if best is None or score < best[:3]:
                         best = (*score, step)
         return best[3][0] if best else None
+
+    def route(
+        self,
+        key: str,
+        start: str,
+        goal: str,
+        goal_category: str,
+        transitions: Callable[[], list[dict[str, Any]]],
+    ) -> Iterator[Edge]:
+        """The transitions that take issue ``key`` from ``start`` to ``goal``, one at a time:
+        each is planned after the one before was taken. ``transitions`` reads what the issue's
+        current status offers; it is called only for a status not known yet."""
+        current = start
+        for _ in range(MAX_STEPS):
+            if not self.knows(current):
+                self.learn(current, transitions())
+            path = self.path(current, goal)
+            edge = path[0] if path else self.explore(current, goal_category, goal)
+            if edge is None:
+                raise UnsupportedError(
+                    f"the workflow offers no way from {current!r} to {goal!r}",
+                    adapter="jira",
+                    ticket_id=key,
+                )
+            yield edge
+            if edge.to == goal:
+                return
+            current = edge.to
+        raise UnsupportedError(
+            f"no path to {goal!r} within {MAX_STEPS} transitions", adapter="jira", ticket_id=key
+        )

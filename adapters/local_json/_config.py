@@ -24,12 +24,20 @@ class LocalJsonConfig(BaseModel):
 
     type: Literal["local_json"] = "local_json"
     path: Path = Path(LOCAL_STORE_DIR)
-    id_prefix: str = ID_PREFIX
+    id_prefix: str = Field(default=ID_PREFIX, strict=True)
     durable: bool = Field(
         default=False,
+        strict=True,
         description="fsync every write: survives power loss, not only a killed process",
     )
-    lock_timeout: float = Field(default=30.0, gt=0)
+    lock_timeout: float = Field(default=30.0, gt=0, le=86_400, strict=True, allow_inf_nan=False)
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _a_path(cls, value: object) -> object:
+        if isinstance(value, str) and (not value.strip() or "\0" in value):
+            raise ValueError("path must name a directory (not empty, no NUL character)")
+        return value
 
     @field_validator("id_prefix")
     @classmethod

@@ -1,45 +1,60 @@
 """The store's index: a SQLite cache of every ticket, rebuilt from the JSON files at will.
 
 The JSON files are the truth; the index lets list and filter run without re-reading them.
-Writers update it under the store lock, marking a ticket *pending* before its file changes
-and clearing the mark after, so a writer killed in between leaves a trace the next process
-repairs. Files changed by hand (or by ``git pull``) are found by comparing size and mtime.
+Writers update it under the store lock, one transaction per write, which also records the
+``tickets/`` directory's sealed mtime (see :mod:`._files`): an index whose recorded mtime is
+the directory's own knows every file there. A writer killed between its file and its
+transaction leaves the directory with another mtime, and the next process re-reads what
+changed. Files changed by hand (or by ``git pull``) are found the same way, and by comparing
+size and mtime of the files a page returns.
+
+Every index ends in ``(created_at, id)``, the order of a list (the id is the table's key,
+which each index of a ``WITHOUT ROWID`` table ends with): status, priority and type together,
+the assignee with the status, the parent, and labels in a table of their own keyed the same
+way. :mod:`._query` reads them so that a page costs the page, not the store. The assignee's and
+the parent's indexes hold only the tickets that have one, so a create pays for the indexes
+it is in, not for every filter there is.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
+from adapters.local_json._query import page_keys
 from bridge.models import Ticket, TicketQuery
 
-__all__ = ["Index", "Row"]
+__all__ = ["SCHEMA_VERSION", "Index", "Row", "stamp"]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
     id TEXT PRIMARY KEY, status TEXT NOT NULL, priority TEXT NOT NULL, type TEXT NOT NULL,
     assignee TEXT, parent_id TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     search TEXT NOT NULL, idem TEXT, doc TEXT NOT NULL, mtime_ns INTEGER, size INTEGER
-);
-CREATE INDEX IF NOT EXISTS ix_order ON tickets (created_at, id);
-CREATE INDEX IF NOT EXISTS ix_status ON tickets (status, assignee, created_at);
-CREATE INDEX IF NOT EXISTS ix_assignee ON tickets (assignee, created_at);
-CREATE INDEX IF NOT EXISTS ix_parent ON tickets (parent_id);
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_order ON tickets (created_at);
+CREATE INDEX IF NOT EXISTS ix_spt ON tickets (status, priority, type, created_at);
+CREATE INDEX IF NOT EXISTS ix_assignee ON tickets (assignee, status, created_at)
+    WHERE assignee IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_parent ON tickets (parent_id, created_at)
+    WHERE parent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS ix_idem ON tickets (idem) WHERE idem IS NOT NULL;
-CREATE TABLE IF NOT EXISTS labels (id TEXT, label TEXT, PRIMARY KEY (id, label)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_label ON labels (label);
+CREATE TABLE IF NOT EXISTS labels (
+    label TEXT, created_at TEXT, id TEXT, PRIMARY KEY (label, created_at, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_label_id ON labels (id, label);
 CREATE TABLE IF NOT EXISTS deps (id TEXT, dep TEXT, PRIMARY KEY (id, dep)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_dep ON deps (dep);
 CREATE TABLE IF NOT EXISTS problems (
     id TEXT PRIMARY KEY, error TEXT, mtime_ns INTEGER, size INTEGER
 );
-CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 """
+
+_INSERT = "INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 def stamp(ticket: Ticket) -> tuple[str, str]:
@@ -50,8 +65,7 @@ def stamp(ticket: Ticket) -> tuple[str, str]:
     )
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """What the index knows of one file: its size and mtime when it was indexed."""
 
     mtime_ns: int | None
@@ -59,17 +73,22 @@ class Row:
 
 
 class Index:
-    """A SQLite index of the tickets of one store."""
+    """A SQLite index of the tickets of one store (``:memory:`` where no file can be used)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        if self._stored_version() not in (None, SCHEMA_VERSION):
-            self._drop_all()  # an index of another layout: it is a cache, rebuild it
-        self.db.executescript(_SCHEMA)
-        self.set_meta("schema", SCHEMA_VERSION)
+    def __init__(self, target: str, *, durable: bool = False) -> None:
+        self.db = sqlite3.connect(target, timeout=60, isolation_level=None, check_same_thread=False)
+        # A killed process never harms a WAL database at any level; OFF only risks the index
+        # on power loss, and a damaged index is rebuilt from the files. A durable store
+        # keeps its index durable too.
+        self.db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute("PRAGMA journal_mode=WAL")
+        stored = self._stored_version()
+        if stored != SCHEMA_VERSION:
+            if stored is not None:
+                self._drop_all()  # an index of another layout: it is a cache, rebuild it
+            self.db.executescript(_SCHEMA)
+            self.set_meta("schema", SCHEMA_VERSION)
 
     def _stored_version(self) -> str | None:
         sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
@@ -81,7 +100,7 @@ class Index:
         tables = [
             r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
         ]
-        with self._transaction():
+        with self.batch():
             for table in tables:
                 if not table.startswith("sqlite_"):
                     self.db.execute(f'DROP TABLE "{table}"')
@@ -89,7 +108,7 @@ class Index:
     def close(self) -> None:
         self.db.close()
 
-    # ------------------------------------------------------------ meta and pending marks
+    # ------------------------------------------------------------ meta
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -98,16 +117,32 @@ class Index:
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
-    def mark_pending(self, ticket_id: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO pending (id) VALUES (?)", (ticket_id,))
-
-    def pending(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT id FROM pending")]
-
-    def has_pending(self) -> bool:
-        return self.db.execute("SELECT 1 FROM pending LIMIT 1").fetchone() is not None
+    def metas(self, *keys: str) -> list[str | None]:
+        """The values of several meta keys in one statement."""
+        marks = ",".join("?" * len(keys))
+        sql = f"SELECT key, value FROM meta WHERE key IN ({marks})"  # noqa: S608 - only marks
+        found = dict(self.db.execute(sql, keys).fetchall())
+        return [found.get(key) for key in keys]
 
     # ------------------------------------------------------------ writes
+
+    @staticmethod
+    def row_of(
+        ticket: Ticket, doc: str, *, idem: str | None, mtime_ns: int, size: int
+    ) -> list[object]:
+        """The ticket's row, as :meth:`put_row` takes it (and the journal keeps it)."""
+        created = ticket.created_at.isoformat(timespec="microseconds")
+        updated = (
+            created
+            if ticket.updated_at == ticket.created_at
+            else ticket.updated_at.isoformat(timespec="microseconds")
+        )
+        search = f"{ticket.title}\n{ticket.description}".lower()
+        return [
+            ticket.id, ticket.status.value, ticket.priority.value, ticket.type.value,
+            ticket.assignee, ticket.parent_id, created, updated, search, idem, doc,
+            mtime_ns, size,
+        ]  # fmt: skip
 
     def put(
         self,
@@ -117,80 +152,103 @@ class Index:
         idem: str | None,
         mtime_ns: int,
         size: int,
-        dir_mtime: int,
-        extra_meta: dict[str, str] | None = None,
+        meta: dict[str, str],
         new: bool = False,
     ) -> None:
-        """Store the ticket's row, clear its pending mark and problem, in one transaction.
+        """Store the ticket's row and ``meta``, clear its problem, in one transaction."""
+        row = self.row_of(ticket, doc, idem=idem, mtime_ns=mtime_ns, size=size)
+        self.put_row(row, ticket.labels, ticket.dependencies, meta, new=new)
 
-        ``new`` says the ticket was just created, so there are no old links to clear.
+    def put_row(
+        self,
+        row: list[object],
+        labels: list[str],
+        deps: list[str],
+        meta: dict[str, str],
+        *,
+        new: bool = False,
+    ) -> None:
+        """Store a row with its labels, dependencies and ``meta`` in one transaction.
+
+        ``new`` says the ticket was just created, so there are no old rows to clear.
         """
-        created, updated = stamp(ticket)
-        search = f"{ticket.title}\n{ticket.description}".lower()
-        row: tuple[object, ...] = (
-            ticket.id, ticket.status.value, ticket.priority.value, ticket.type.value,
-            ticket.assignee, ticket.parent_id, created, updated, search, idem, doc,
-        )  # fmt: skip
-        meta = {"dir_mtime": str(dir_mtime), **(extra_meta or {})}
-        with self._transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (*row, mtime_ns, size),
-            )
+        ticket_id, created = row[0], row[6]
+        db = self.db
+        with self.batch():
+            db.execute(_INSERT, row)
             if not new:
-                self.db.execute("DELETE FROM problems WHERE id = ?", (ticket.id,))
-            self._replace_links(ticket.id, ticket.labels, ticket.dependencies, new=new)
-            self.db.execute("DELETE FROM pending WHERE id = ?", (ticket.id,))
-            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+                db.execute("DELETE FROM problems WHERE id = ?", (ticket_id,))
+                self._clear_links(str(ticket_id))
+            if labels:
+                db.executemany(
+                    "INSERT OR IGNORE INTO labels VALUES (?, ?, ?)",
+                    [(label, created, ticket_id) for label in labels],
+                )
+            if deps:
+                db.executemany(
+                    "INSERT OR IGNORE INTO deps VALUES (?, ?)", [(ticket_id, d) for d in deps]
+                )
+            if meta:
+                marks = ",".join(["(?, ?)"] * len(meta))
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES " + marks,  # noqa: S608 - marks only
+                    [part for item in meta.items() for part in item],
+                )
+
+    def put_rows(self, entries: list[list[Any]], meta: dict[str, str]) -> None:
+        """Many journal entries (row, labels, dependencies, meta), one per ticket, at once."""
+        db = self.db
+        ids = [(entry[0],) for entry in entries]
+        with self.batch():
+            for table in ("problems", "labels", "deps"):
+                db.executemany(f"DELETE FROM {table} WHERE id = ?", ids)  # noqa: S608
+            db.executemany(_INSERT, [entry[:13] for entry in entries])
+            db.executemany(
+                "INSERT OR IGNORE INTO labels VALUES (?, ?, ?)",
+                [(label, e[6], e[0]) for e in entries for label in e[13]],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO deps VALUES (?, ?)",
+                [(e[0], dep) for e in entries for dep in e[14]],
+            )
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
 
     def put_problem(self, ticket_id: str, error: str, mtime_ns: int, size: int) -> None:
-        with self._transaction():
+        with self.batch():
             self._drop(ticket_id)
             self.db.execute(
                 "INSERT OR REPLACE INTO problems VALUES (?,?,?,?)",
                 (ticket_id, error, mtime_ns, size),
             )
-            self.db.execute("DELETE FROM pending WHERE id = ?", (ticket_id,))
 
     def forget(self, ticket_id: str) -> None:
-        with self._transaction():
+        with self.batch():
             self._drop(ticket_id)
             self.db.execute("DELETE FROM problems WHERE id = ?", (ticket_id,))
-            self.db.execute("DELETE FROM pending WHERE id = ?", (ticket_id,))
 
     def _drop(self, ticket_id: str) -> None:
         self.db.execute("DELETE FROM tickets WHERE id = ?", (ticket_id,))
-        self._replace_links(ticket_id, (), ())
+        self._clear_links(ticket_id)
 
-    def _replace_links(
-        self, ticket_id: str, labels: Iterable[str], deps: Iterable[str], *, new: bool = False
-    ) -> None:
-        if not new:
-            self.db.execute("DELETE FROM labels WHERE id = ?", (ticket_id,))
-            self.db.execute("DELETE FROM deps WHERE id = ?", (ticket_id,))
-        self.db.executemany(
-            "INSERT OR IGNORE INTO labels VALUES (?, ?)", ((ticket_id, lb) for lb in labels)
-        )
-        self.db.executemany(
-            "INSERT OR IGNORE INTO deps VALUES (?, ?)", ((ticket_id, d) for d in deps)
-        )
-
-    def _transaction(self) -> _Txn:
-        return _Txn(self.db)
+    def _clear_links(self, ticket_id: str) -> None:
+        self.db.execute("DELETE FROM labels WHERE id = ?", (ticket_id,))
+        self.db.execute("DELETE FROM deps WHERE id = ?", (ticket_id,))
 
     def batch(self) -> _Txn:
-        """One transaction around many writes (a rebuild); inner transactions join it."""
+        """One transaction around many writes; inner ones join the transaction already open."""
         return _Txn(self.db)
 
     # ------------------------------------------------------------ reads
 
-    def stamps(self) -> dict[str, tuple[int | None, int | None]]:
-        """(mtime_ns, size) of every indexed file, problems included, by ticket id."""
-        found = {
-            r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, mtime_ns, size FROM tickets")
-        }
-        for r in self.db.execute("SELECT id, mtime_ns, size FROM problems"):
-            found[r[0]] = (r[1], r[2])
+    def iter_stamps(self) -> Iterator[tuple[str, int | None, int | None]]:
+        """Id, mtime_ns and size of every indexed file, problems included, one at a time."""
+        yield from self.db.execute("SELECT id, mtime_ns, size FROM tickets")
+        yield from self.db.execute("SELECT id, mtime_ns, size FROM problems")
+
+    def ids(self) -> set[str]:
+        """Every ticket id the index knows, problems included."""
+        found = {r[0] for r in self.db.execute("SELECT id FROM tickets")}
+        found.update(r[0] for r in self.db.execute("SELECT id FROM problems"))
         return found
 
     def exists(self, ticket_id: str) -> bool:
@@ -217,45 +275,22 @@ class Index:
         return [(r[0], r[1]) for r in self.db.execute("SELECT id, error FROM problems ORDER BY id")]
 
     def query(
-        self, query: TicketQuery, after: tuple[str, str] | None
-    ) -> Iterator[tuple[str, str, Row]]:
-        """Id, ``doc`` and file stamp of each match, oldest first, at most ``limit + 1``."""
-        where: list[str] = []
-        args: list[object] = []
-        if query.status:
-            where.append(f"status IN ({','.join('?' * len(query.status))})")
-            args.extend(s.value for s in query.status)
-        if query.priority:
-            where.append(f"priority IN ({','.join('?' * len(query.priority))})")
-            args.extend(p.value for p in query.priority)
-        if query.type:
-            where.append(f"type IN ({','.join('?' * len(query.type))})")
-            args.extend(t.value for t in query.type)
-        if query.assignee is not None:
-            where.append("assignee = ?")
-            args.append(query.assignee)
-        if query.parent_id is not None:
-            where.append("parent_id = ?")
-            args.append(query.parent_id)
-        if query.updated_since is not None:
-            where.append("updated_at >= ?")
-            args.append(query.updated_since.isoformat(timespec="microseconds"))
-        if query.text:
-            where.append("instr(search, ?) > 0")
-            args.append(query.text.lower())
-        for label in query.labels:
-            where.append("id IN (SELECT id FROM labels WHERE label = ?)")
-            args.append(label)
-        if after is not None:
-            where.append("(created_at, id) > (?, ?)")
-            args.extend(after)
-        sql = "SELECT id, doc, mtime_ns, size FROM tickets"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_at, id LIMIT ?"
-        args.append(query.limit + 1)
-        for ticket_id, doc, mtime_ns, size in self.db.execute(sql, args):
-            yield ticket_id, doc, Row(mtime_ns, size)
+        self, query: TicketQuery, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[str, str, str, Row]]:
+        """Id, created, ``doc`` and file stamp of the first ``limit`` matches after ``after``,
+        oldest first: the page's keys from the indexes, then its rows."""
+        keys = page_keys(self.db, query, after, limit)
+        if not keys:
+            return []
+        found: dict[str, tuple[str, str, str, Row]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = [ticket_id for _, ticket_id in keys[start : start + 500]]
+            sql = "SELECT id, created_at, doc, mtime_ns, size FROM tickets WHERE id IN ({})"
+            for tid, created, doc, mtime_ns, size in self.db.execute(
+                sql.format(",".join("?" * len(chunk))), chunk
+            ):
+                found[tid] = (tid, created, doc, Row(mtime_ns, size))
+        return [found[tid] for _, tid in keys if tid in found]
 
 
 class _Txn:

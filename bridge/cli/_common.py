@@ -7,14 +7,16 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bridge.errors import InvalidError
-from bridge.service import TicketingService
+
+if TYPE_CHECKING:
+    from bridge.service import TicketingService
 
 __all__ = ["Handler", "emit", "parse_meta", "parse_since"]
 
-Handler = Callable[[argparse.Namespace, TicketingService], int]
+Handler = Callable[[argparse.Namespace, "TicketingService"], int]
 
 
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:
@@ -26,11 +28,26 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
         sys.stdout.write(text + "\n")
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_meta(raw: str | None) -> dict[str, Any] | None:
+    """``--meta``: a JSON object of finite numbers, at most 32 levels deep (the model checks
+    the depth again, and that the text can be stored)."""
     if raw is None:
         return None
+    if raw.count("[") + raw.count("{") > 32:
+        from bridge.inputs import MAX_META_DEPTH, check_json
+
+        try:
+            check_json(json.loads(raw, parse_constant=_no_constant), MAX_META_DEPTH)
+        except RecursionError:
+            raise InvalidError("--meta is nested too deeply: at most 32 levels") from None
+        except ValueError as exc:
+            raise InvalidError(f"--meta: {exc}") from None
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_no_constant)
     except ValueError as exc:
         raise InvalidError(f"--meta is not valid JSON: {exc}") from None
     if not isinstance(value, dict):

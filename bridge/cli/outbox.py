@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bridge.cli._common import emit
 from bridge.errors import InvalidError, NotFoundError
-from bridge.outbox import Entry, Outbox
-from bridge.service import TicketingService
+
+if TYPE_CHECKING:
+    from bridge.outbox import Entry, Outbox
+    from bridge.service import TicketingService
 
 __all__ = ["add_outbox_command"]
 

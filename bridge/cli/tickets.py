@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bridge.cli._common import emit, parse_meta, parse_since
 from bridge.errors import InvalidError
-from bridge.service import TicketingService
+
+if TYPE_CHECKING:
+    from bridge.service import TicketingService
 
 __all__ = ["add_ticket_commands"]
 
@@ -55,6 +58,8 @@ def cmd_list(args: argparse.Namespace, service: TicketingService) -> int:
         "updated_since": parse_since(args.since),
         "text": args.text,
     }
+    if args.all and args.json:
+        return _stream_json(service, filters)
     if args.all:
         tickets = list(service.iter_tickets(**filters))
         problems: list[str] = []
@@ -71,6 +76,34 @@ def cmd_list(args: argparse.Namespace, service: TicketingService) -> int:
     if next_cursor:
         text += f"\n(more: --cursor '{next_cursor}')"
     emit(args, None, text)
+    return 0
+
+
+def _stream_json(service: TicketingService, filters: dict[str, Any]) -> int:
+    """``--json list --all``: the same document as a page's, written ticket by ticket.
+
+    A store that keeps its tickets' JSON (the local one) hands it over as stored; any other
+    is read page by page. Either way memory holds one page, not the list."""
+    out = sys.stdout
+    docs = getattr(service.adapter, "iter_docs", None)
+    out.write('{"tickets": [')
+    first = True
+    if docs is not None:
+        from bridge.models import TicketQuery
+
+        page = service.list_tickets(**filters, limit=1)  # checks the filters; names problems
+        problems = page.problems
+        stream = docs(TicketQuery(**filters))
+    else:
+        problems = []
+        stream = (t.model_dump_json() for t in service.iter_tickets(**filters))
+    for doc in stream:
+        out.write("\n" if first else ",\n")
+        out.write(doc)
+        first = False
+    for problem in problems:
+        sys.stderr.write(f"warning: skipped unreadable ticket: {problem}\n")
+    out.write(f'\n], "next_cursor": null, "problems": {json.dumps(problems)}}}\n')
     return 0
 
 
@@ -105,15 +138,27 @@ def cmd_comment(args: argparse.Namespace, service: TicketingService) -> int:
 
 
 def cmd_close(args: argparse.Namespace, service: TicketingService) -> int:
+    """Close or resolve; a ticket that already has that status is left as it is, and said so."""
     status = "resolved" if args.resolved else "closed"
+    before = service.get_ticket(args.id)
     ticket = service.close_ticket(args.id, resolution=args.resolution, status=status)
-    emit(args, ticket, f"{ticket.id} {ticket.status.value}")
+    if before.status.value == status:
+        kept = f" (resolution: {ticket.resolution})" if ticket.resolution else ""
+        emit(args, ticket, f"{ticket.id} is already {status}; nothing changed{kept}")
+    else:
+        emit(args, ticket, f"{ticket.id} {ticket.status.value}")
     return 0
 
 
 def cmd_reopen(args: argparse.Namespace, service: TicketingService) -> int:
+    """Reopen; a ticket that is not resolved or closed is left as it is, and said so."""
+    before = service.get_ticket(args.id)
     ticket = service.reopen_ticket(args.id)
-    emit(args, ticket, f"{ticket.id} reopened")
+    if before.is_done:
+        emit(args, ticket, f"{ticket.id} reopened")
+    else:
+        text = f"{ticket.id} is {ticket.status.value}, not closed or resolved; nothing changed"
+        emit(args, ticket, text)
     return 0
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bridge.cli._common import emit
 from bridge.cli.outbox import add_outbox_command
 from bridge.defaults import ID_PREFIX
 from bridge.errors import InvalidError
-from bridge.service import TicketingService
+
+if TYPE_CHECKING:
+    from bridge.service import TicketingService
 
 __all__ = ["add_link_commands", "cmd_init"]
 

@@ -55,7 +55,9 @@ class ResilientService(TicketingService):
         if (local is None) != (outbox is None):
             raise ValueError("give both a local store and an outbox to fall back, or neither")
         self.remote = _adapter(remote)
-        self.retrying = RetryingAdapter(self.remote, policy, sleep=sleep, rng=rng)
+        self.retrying = RetryingAdapter(
+            self.remote, policy, sleep=sleep, rng=rng, resend_ambiguous=local is None
+        )
         self.fallback: FallbackAdapter | None = None
         if local is not None and outbox is not None:
             self.fallback = FallbackAdapter(

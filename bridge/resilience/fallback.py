@@ -11,18 +11,26 @@ from __future__ import annotations
 import builtins
 import logging
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from bridge.contract import Adapter
-from bridge.errors import TransientError
+from bridge.errors import TransientError, UnsupportedError
 from bridge.feed import ChangeFeed
-from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
+from bridge.fields import FieldInfo
+from bridge.models import (
+    Comment,
+    Ticket,
+    TicketChanges,
+    TicketDraft,
+    TicketPage,
+    TicketQuery,
+    TicketType,
+)
 from bridge.outbox import Outbox
 from bridge.resilience.replay import Replayer, ReplayReport
-from bridge.resilience.retrying import RetryingAdapter
+from bridge.resilience.retrying import RetryingAdapter, new_key
 
 __all__ = ["FallbackAdapter"]
 
@@ -96,7 +104,7 @@ class FallbackAdapter(Adapter):
     # ------------------------------------------------------------ the contract
 
     def create(self, draft: TicketDraft) -> Ticket:
-        key = draft.idempotency_key or uuid.uuid4().hex
+        key = draft.idempotency_key or new_key()
         draft = draft.model_copy(update={"idempotency_key": key})
         ambiguous = False
         if not self._queueing():
@@ -114,6 +122,9 @@ class FallbackAdapter(Adapter):
         if self._is_local(ticket_id):
             return self._local_view(ticket_id)
         target = self.replayer.resolve(ticket_id)
+        queued = self.outbox.known(target) if self.outbox.queued_for(target) else None
+        if queued is not None:  # read your own writes: the tracker has not seen them yet
+            return queued.model_copy(update={"pending": True})
         try:
             ticket = self.remote.get(target)
         except TransientError as exc:
@@ -139,13 +150,41 @@ class FallbackAdapter(Adapter):
                 return ticket
         return self._queue_update(ticket_id, changes)
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def change_dependencies(
+        self, ticket_id: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> Ticket:
+        """Online, the tracker's own read-modify-write; queued, a delta applied in order."""
         if not self._queueing() and not self._is_local(ticket_id):
+            target = self.replayer.resolve(ticket_id)
+            idmap = self.outbox.idmap()
             try:
-                return self.remote.add_comment(self.replayer.resolve(ticket_id), body, author)
+                ticket = self.remote.change_dependencies(
+                    target,
+                    add=[idmap.get(d, d) for d in add],
+                    remove=[idmap.get(d, d) for d in remove],
+                )
             except TransientError as exc:
+                if self.outbox.known(target) is None:
+                    raise
                 self._fall_back(exc)
-        return self._queue_comment(ticket_id, body, author)
+            else:
+                self.outbox.remember(ticket)
+                return ticket
+        return self._queue_dependencies(ticket_id, list(add), list(remove))
+
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
+        key = key or new_key()
+        ambiguous = False
+        if not self._queueing() and not self._is_local(ticket_id):
+            target = self.replayer.resolve(ticket_id)
+            try:
+                return self.remote.add_comment(target, body, author, key=key)
+            except TransientError as exc:
+                ambiguous = exc.maybe_applied
+                self._fall_back(exc)
+        return self._queue_comment(ticket_id, body, author, key, ambiguous=ambiguous)
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         if self._is_local(ticket_id):
@@ -157,6 +196,9 @@ class FallbackAdapter(Adapter):
 
     def find_by_key(self, key: str) -> Ticket | None:
         return self.remote.find_by_key(key)
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        return self.remote.fields(issue_type)
 
     def changes_since(
         self, since: datetime | None, validators: dict[str, str] | None = None
@@ -170,6 +212,7 @@ class FallbackAdapter(Adapter):
         return [i for i in ids if self._is_local(i)]
 
     def _queue_create(self, draft: TicketDraft, *, ambiguous: bool) -> Ticket:
+        self._check_nesting(draft.parent_id)
         parent = draft.parent_id if draft.parent_id and self._is_local(draft.parent_id) else None
         local_draft = draft.model_copy(
             update={"parent_id": parent, "dependencies": self._local_links_only(draft.dependencies)}
@@ -187,6 +230,8 @@ class FallbackAdapter(Adapter):
         )
 
     def _queue_update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+        if "parent_id" in changes.model_fields_set:
+            self._check_nesting(changes.parent_id)
         payload = changes.model_dump(mode="json", include=changes.model_fields_set)
         if self._is_local(ticket_id):
             local_changes: dict[str, Any] = dict(changes.given())
@@ -199,6 +244,34 @@ class FallbackAdapter(Adapter):
             self.local.update(ticket_id, TicketChanges(**local_changes))
             self.outbox.append("update", ticket_id, payload)
             return self._local_view(ticket_id)
+        return self._queue_on_known(ticket_id, "update", payload, changes.apply_to)
+
+    def _queue_dependencies(
+        self, ticket_id: str, add: builtins.list[str], remove: builtins.list[str]
+    ) -> Ticket:
+        payload: dict[str, Any] = {"add": add, "remove": remove}
+        if self._is_local(ticket_id):
+            self.local.change_dependencies(
+                ticket_id, add=self._local_links_only(add), remove=remove
+            )
+            self.outbox.append("dependencies", ticket_id, payload)
+            return self._local_view(ticket_id)
+        return self._queue_on_known(
+            ticket_id,
+            "dependencies",
+            payload,
+            lambda t: t.model_copy(update={"dependencies": _apply(t.dependencies, payload)}),
+        )
+
+    def _queue_on_known(
+        self,
+        ticket_id: str,
+        op: str,
+        payload: dict[str, Any],
+        apply: Callable[[Ticket], Ticket],
+    ) -> Ticket:
+        """Queue ``op`` for a tracker ticket, applied to its last known state, which the
+        caller gets back as pending (and later reads return until the replay)."""
         target = self.replayer.resolve(ticket_id)
         known = self.outbox.known(target)
         if known is None:
@@ -207,20 +280,44 @@ class FallbackAdapter(Adapter):
                 adapter=self.name,
                 ticket_id=ticket_id,
             )
-        updated = changes.apply_to(known)
+        updated = apply(known)
         self.outbox.remember(updated)
-        self.outbox.append("update", target, payload)
+        self.outbox.append(op, target, payload)
         return updated.model_copy(update={"pending": True})
 
-    def _queue_comment(self, ticket_id: str, body: str, author: str) -> Comment:
-        payload = {"body": body, "author": author}
+    def _view(self, ticket_id: str) -> Ticket | None:
+        """What is known here of a ticket, without asking the tracker."""
         if self._is_local(ticket_id):
-            comment = self.local.add_comment(ticket_id, body, author)
-            self.outbox.append("comment", ticket_id, payload)
+            return self._local_view(ticket_id)
+        return self.outbox.known(self.replayer.resolve(ticket_id))
+
+    def _check_nesting(self, parent_id: str | None) -> None:
+        """Refuse offline what the tracker refuses online: a subtask of a subtask."""
+        if parent_id is None or self.capabilities.nested_subtasks:
+            return
+        parent = self._view(parent_id)
+        if parent is None or parent.parent_id is None:
+            return
+        grandparent = self._view(parent.parent_id)
+        if grandparent is not None and grandparent.type == TicketType.EPIC:
+            return  # a story under an epic may have sub-tasks
+        raise UnsupportedError(
+            f"{parent_id} is a sub-task; {self.name} does not nest sub-tasks", adapter=self.name
+        )
+
+    def _queue_comment(
+        self, ticket_id: str, body: str, author: str, key: str, *, ambiguous: bool = False
+    ) -> Comment:
+        payload = {"body": body, "author": author, "key": key}
+        state = "sending" if ambiguous else "queued"
+        if self._is_local(ticket_id):
+            comment = self.local.add_comment(ticket_id, body, author, key=key)
+            payload["local_comment"] = comment.id
+            self.outbox.append("comment", ticket_id, payload, state=state)
             return comment
         target = self.replayer.resolve(ticket_id)
-        seq = self.outbox.append("comment", target, payload)
-        return Comment(id=f"pending-{seq}", ticket_id=target, author=author, body=body)
+        seq = self.outbox.append("comment", target, payload, state=state)
+        return Comment(id=f"pending-{seq}", ticket_id=target, author=author, body=body, key=key)
 
     def _local_view(self, ticket_id: str) -> Ticket:
         """A pending local ticket, with the links it will have on the tracker."""
@@ -239,4 +336,13 @@ class FallbackAdapter(Adapter):
                         if k in entry.payload
                     }
                 )
+            elif entry.op == "dependencies":
+                links["dependencies"] = _apply(links.get("dependencies") or [], entry.payload)
         return ticket.model_copy(update={**links, "pending": True})
+
+
+def _apply(dependencies: builtins.list[str], delta: dict[str, Any]) -> builtins.list[str]:
+    """``dependencies`` with a queued delta (``add``, ``remove``) applied."""
+    remove = set(delta.get("remove") or [])
+    kept = [d for d in dependencies if d not in remove]
+    return kept + [d for d in delta.get("add") or [] if d not in kept and d not in remove]

@@ -63,7 +63,7 @@ class _Blocked:
     def cause(self, entry: Entry) -> int | None:
         """The dead entry that ``entry`` must follow, if any."""
         causes = [self.tickets[entry.ticket_id]] if entry.ticket_id in self.tickets else []
-        if entry.op in ("create", "update"):
+        if entry.op in ("create", "update", "dependencies"):
             causes += [self.never_created[t] for t in entry.links() if t in self.never_created]
         return min(causes) if causes else None
 
@@ -176,9 +176,27 @@ class Replayer:
         if entry.op == "update":
             changes = self.resolve_changes(TicketChanges.model_validate(entry.payload))
             self.outbox.remember(remote.update(target, changes))
+        elif entry.op == "dependencies":
+            idmap = self.outbox.idmap()
+            add = [idmap.get(d, d) for d in entry.payload.get("add") or []]
+            remove = [idmap.get(d, d) for d in entry.payload.get("remove") or []]
+            self.outbox.remember(remote.change_dependencies(target, add=add, remove=remove))
         elif entry.op == "comment":
-            body, author = str(entry.payload["body"]), str(entry.payload["author"])
-            exists = ambiguous and remote.call(lambda: remote.find_comment(target, body, author))
-            if not exists:
-                remote.call(lambda: remote.inner.add_comment(target, body, author))
+            self._replay_comment(remote, entry, target, ambiguous=ambiguous)
+            return
         self.outbox.complete(entry.seq)
+
+    def _replay_comment(
+        self, remote: RetryingAdapter, entry: Entry, target: str, *, ambiguous: bool
+    ) -> None:
+        """Post a queued comment once: one that may have landed is looked up by its key."""
+        body, author = str(entry.payload["body"]), str(entry.payload["author"])
+        key = entry.payload.get("key") or f"outbox-{entry.seq}"
+        found = remote.call(lambda: remote.find_comment(target, key)) if ambiguous else None
+        if found is None and ambiguous and "key" not in entry.payload:  # queued before keys
+            comments = remote.list_comments(target)
+            found = next((c for c in comments if (c.body, c.author) == (body, author)), None)
+        posted = found or remote.add_comment(target, body, author, key=key)
+        local = entry.payload.get("local_comment")
+        mapped = (str(local), posted.id, target) if local else None
+        self.outbox.complete(entry.seq, comment=mapped)

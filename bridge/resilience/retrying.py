@@ -13,20 +13,27 @@ import builtins
 import logging
 import random
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from bridge.contract import Adapter
 from bridge.errors import TransientError
 from bridge.feed import ChangeFeed
+from bridge.fields import FieldInfo
 from bridge.models import Comment, Ticket, TicketChanges, TicketDraft, TicketPage, TicketQuery
 from bridge.retry import RetryPolicy, compute_wait, retrying
 
-__all__ = ["RetryingAdapter", "compute_wait"]
+__all__ = ["RetryingAdapter", "compute_wait", "new_key"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def new_key() -> str:
+    """A fresh idempotency key for a write."""
+    return uuid.uuid4().hex
 
 
 class RetryingAdapter(Adapter):
@@ -39,9 +46,11 @@ class RetryingAdapter(Adapter):
         *,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        resend_ambiguous: bool = True,
     ) -> None:
         self.inner = inner
         self.policy = policy or RetryPolicy()
+        self.resend_ambiguous = resend_ambiguous
         self.name = inner.name
         self.capabilities = inner.capabilities
         self.sync_overlap = inner.sync_overlap
@@ -51,7 +60,13 @@ class RetryingAdapter(Adapter):
     def with_attempts(self, attempts: int) -> RetryingAdapter:
         """The same adapter with at most ``attempts`` tries per call (a quick probe)."""
         policy = self.policy.model_copy(update={"attempts": attempts})
-        return RetryingAdapter(self.inner, policy, sleep=self._sleep, rng=self._rng)
+        return RetryingAdapter(
+            self.inner,
+            policy,
+            sleep=self._sleep,
+            rng=self._rng,
+            resend_ambiguous=self.resend_ambiguous,
+        )
 
     @property
     def sync_scope(self) -> str:
@@ -67,23 +82,30 @@ class RetryingAdapter(Adapter):
 
     def call(self, fn: Callable[[], T], *, lookup: Callable[[], T | None] | None = None) -> T:
         """``fn()``, retried; before a resend after an attempt that may have landed,
-        ``lookup()`` is asked for what that attempt made (``None``: it did not land).
+        ``lookup()`` is asked for what that attempt made (``None``: not there yet).
 
+        With ``resend_ambiguous`` off (when a fallback will queue the write) a write that
+        may have landed is never sent again in this call: each further attempt only looks
+        it up, after its wait, so a write the tracker applies late is found; if it is still
+        not there the last error is raised, for the replay to look it up once more later.
         The error that ends the retries has ``maybe_applied`` set when any attempt may
         have reached the tracker.
         """
-        ambiguous = False
+        ambiguous: TransientError | None = None
         for attempt in retrying(self.policy, sleep=self._sleep, rng=self._rng):
             with attempt:
                 try:
-                    if ambiguous and lookup is not None:
+                    if ambiguous is not None and lookup is not None:
                         found = lookup()
                         if found is not None:
                             return found
+                        if not self.resend_ambiguous:
+                            raise ambiguous
                     return fn()
                 except TransientError as exc:
-                    ambiguous = ambiguous or exc.maybe_applied
-                    exc.maybe_applied = ambiguous
+                    if exc.maybe_applied and ambiguous is None:
+                        ambiguous = exc
+                    exc.maybe_applied = ambiguous is not None
                     log.warning("%s; attempt %d", exc, attempt.retry_state.attempt_number)
                     raise
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
@@ -91,6 +113,10 @@ class RetryingAdapter(Adapter):
     # ------------------------------------------------------------ the contract
 
     def create(self, draft: TicketDraft) -> Ticket:
+        """Created with an idempotency key (a fresh one unless the draft has one), so that an
+        attempt that may have landed is found by it instead of made again."""
+        if not draft.idempotency_key:
+            draft = draft.model_copy(update={"idempotency_key": new_key()})
         return self.call(lambda: self.inner.create(draft), lookup=lambda: self.find_created(draft))
 
     def find_created(self, draft: TicketDraft) -> Ticket | None:
@@ -118,16 +144,20 @@ class RetryingAdapter(Adapter):
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         return self.call(lambda: self.inner.update(ticket_id, changes))
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
+        """Posted with an idempotency key (a fresh one unless given): after an attempt
+        that may have landed, the comment is looked up by that key, never by its text."""
+        key = key or new_key()
         return self.call(
-            lambda: self.inner.add_comment(ticket_id, body, author),
-            lookup=lambda: self.find_comment(ticket_id, body, author),
+            lambda: self.inner.add_comment(ticket_id, body, author, key=key),
+            lookup=lambda: self.find_comment(ticket_id, key),
         )
 
-    def find_comment(self, ticket_id: str, body: str, author: str) -> Comment | None:
-        """The newest comment with this author and text, if a sent one may have landed."""
-        comments = self.inner.list_comments(ticket_id)
-        return next((c for c in reversed(comments) if (c.body, c.author) == (body, author)), None)
+    def find_comment(self, ticket_id: str, key: str) -> Comment | None:
+        """The comment posted with ``key``, if an attempt landed."""
+        return next((c for c in self.inner.list_comments(ticket_id) if c.key == key), None)
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         return self.call(lambda: self.inner.list_comments(ticket_id))
@@ -135,8 +165,16 @@ class RetryingAdapter(Adapter):
     def list(self, query: TicketQuery) -> TicketPage:
         return self.call(lambda: self.inner.list(query))
 
+    def change_dependencies(
+        self, ticket_id: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> Ticket:
+        return self.call(lambda: self.inner.change_dependencies(ticket_id, add=add, remove=remove))
+
     def find_by_key(self, key: str) -> Ticket | None:
         return self.call(lambda: self.inner.find_by_key(key))
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        return self.call(lambda: self.inner.fields(issue_type))
 
     def changes_since(
         self, since: datetime | None, validators: dict[str, str] | None = None

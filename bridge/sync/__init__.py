@@ -87,6 +87,7 @@ def open_sync(
                     progress=progress,
                 )
                 syncer.adopt(fallback.outbox.idmap())
+                syncer.adopt_comments(fallback.outbox.comment_map())
                 _report_dead(syncer, fallback, name)
                 yield SyncSession(syncer, state, replayed)
             finally:

@@ -125,6 +125,13 @@ class Syncer:
         if self._progress is not None:
             self._progress(stage, done, total)
 
+    def adopt_comments(self, pairs: dict[str, tuple[str, str]]) -> None:
+        """Link comments that the outbox replayed, so that they are not pushed again."""
+        linked_local, linked_remote = self.state.comment_ids()
+        for local_id, (remote_id, ticket) in pairs.items():
+            if local_id not in linked_local and remote_id not in linked_remote:
+                self.writer.record(CommentLink(local_id, remote_id, ticket))
+
     def adopt(self, idmap: dict[str, str]) -> None:
         """Link tickets that the outbox replayed (created here while the tracker was down)."""
         for local_id, remote_id in idmap.items():
@@ -254,7 +261,13 @@ class Syncer:
     def _pull_comment(self, comment: Comment, local_id: str) -> None:
         self.writer.write(
             f"add {comment.author}'s comment {comment.id} to {local_id} here",
-            partial(self.local.add_comment, local_id, comment.body, comment.author),
+            partial(
+                self.local.add_comment,
+                local_id,
+                comment.body,
+                comment.author,
+                idempotency_key=f"sync:{comment.id}",
+            ),
             intent=CommentIntent("pull", comment.id, local_id, comment.author, comment.body),
             link=lambda made: CommentLink(made.id, comment.id, local_id),
         )
@@ -363,7 +376,13 @@ class Syncer:
             self.writer.write(
                 f"add {comment.author}'s comment {comment.id} to {remote_id} on "
                 f"{self.report.tracker}",
-                partial(self.remote.add_comment, remote_id, comment.body, comment.author),
+                partial(
+                    self.remote.add_comment,
+                    remote_id,
+                    comment.body,
+                    comment.author,
+                    idempotency_key=f"sync:{comment.id}",
+                ),
                 intent=CommentIntent("push", comment.id, remote_id, comment.author, comment.body),
                 link=lambda made: CommentLink(comment.id, made.id, remote_id),
             )

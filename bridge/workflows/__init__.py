@@ -17,12 +17,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bridge.workflows._config import WorkflowSettings
+    from bridge.settings import WorkflowSettings
     from bridge.workflows.emergency import WarRoom, handle_production_emergency
     from bridge.workflows.helper import TicketingHelper
     from bridge.workflows.orchestrator import AgentDelegationContext, Delegation, PMOrchestrator
     from bridge.workflows.phased import create_phased_ticket, create_subtasks, get_feature_progress
     from bridge.workflows.progress import CHECKPOINTS, track_agent_progress, update_progress
+    from bridge.workflows.ready import ready_work
     from bridge.workflows.sla import Overdue, check_sla, overdue_tickets
     from bridge.workflows.workload import delegate_to_available_agent, get_agent_availability
 
@@ -43,6 +44,7 @@ __all__ = [
     "get_feature_progress",
     "handle_production_emergency",
     "overdue_tickets",
+    "ready_work",
     "track_agent_progress",
     "update_progress",
 ]
@@ -55,7 +57,7 @@ _HOMES = {
     "PMOrchestrator": "bridge.workflows.orchestrator",
     "TicketingHelper": "bridge.workflows.helper",
     "WarRoom": "bridge.workflows.emergency",
-    "WorkflowSettings": "bridge.workflows._config",
+    "WorkflowSettings": "bridge.settings",
     "check_sla": "bridge.workflows.sla",
     "create_phased_ticket": "bridge.workflows.phased",
     "create_subtasks": "bridge.workflows.phased",
@@ -64,6 +66,7 @@ _HOMES = {
     "get_feature_progress": "bridge.workflows.phased",
     "handle_production_emergency": "bridge.workflows.emergency",
     "overdue_tickets": "bridge.workflows.sla",
+    "ready_work": "bridge.workflows.ready",
     "track_agent_progress": "bridge.workflows.progress",
     "update_progress": "bridge.workflows.progress",
 }

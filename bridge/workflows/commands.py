@@ -17,6 +17,7 @@ from bridge.service import TicketingService
 __all__ = [
     "cmd_demo",
     "cmd_progress",
+    "cmd_ready",
     "cmd_sla",
     "cmd_tree",
     "cmd_workload",
@@ -114,6 +115,18 @@ def cmd_tree(args: argparse.Namespace, service: TicketingService) -> int:
     return 0
 
 
+def cmd_ready(args: argparse.Namespace, service: TicketingService) -> int:
+    """Open tickets whose dependencies are done, most urgent and then oldest first."""
+    from bridge.render import TICKET_HEADERS, ticket_rows
+    from bridge.workflows.ready import ready_work
+
+    tickets = ready_work(service, agent=args.agent, parent_id=args.parent, limit=args.limit)
+    data = [t.model_dump(mode="json") for t in tickets]
+    text = render_table(TICKET_HEADERS, ticket_rows(tickets)) if tickets else "nothing is ready"
+    _emit(args, data, text)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, service: TicketingService) -> int:
     """The guide's bug-fix workflow, end to end, on the configured tracker."""
     from bridge.workflows.demo import run_demo
@@ -142,6 +155,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser("tree", help="a ticket with its subtasks and dependencies")
     p.add_argument("id")
     p.set_defaults(handler=cmd_tree)
+
+    p = subparsers.add_parser("ready", help="open tickets whose dependencies are all done")
+    p.add_argument("-a", "--agent", help="only this agent's (assignee's) tickets")
+    p.add_argument("--parent", help="only the subtasks of this ticket")
+    p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    p.set_defaults(handler=cmd_ready)
 
     p = subparsers.add_parser("demo", help="run the guide's bug-fix workflow end to end")
     p.set_defaults(handler=cmd_demo)

@@ -33,7 +33,7 @@ from bridge.factory import Bridge, bridge_for, get_default
 from bridge.models import MAX_TITLE, Priority, Status, Ticket, TicketType, utcnow
 from bridge.notify import Notifier
 from bridge.service import TicketingService
-from bridge.workflows._config import WorkflowSettings
+from bridge.settings import WorkflowSettings
 
 __all__ = ["ACTIVE", "TicketingHelper", "agent_title"]
 

@@ -14,7 +14,7 @@ from bridge.errors import InvalidError, NotFoundError
 from bridge.models import Priority, Ticket
 from bridge.notify import Notifier
 from bridge.service import TicketingService
-from bridge.workflows._config import WorkflowSettings
+from bridge.settings import WorkflowSettings
 from bridge.workflows.helper import ACTIVE, TicketingHelper
 
 __all__ = ["AgentDelegationContext", "Delegation", "PMOrchestrator"]

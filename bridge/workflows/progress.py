@@ -25,9 +25,9 @@ _MOVES: dict[str, Status] = {"started": Status.IN_PROGRESS, "completed": Status.
 def _service(service: TicketingService | None) -> TicketingService:
     if service is not None:
         return service
-    from bridge import get_ticketing_service
+    from bridge.factory import get_default
 
-    return get_ticketing_service()
+    return get_default().service
 
 
 def track_agent_progress(

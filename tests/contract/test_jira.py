@@ -1,15 +1,25 @@
-"""The contract suite against the Jira adapter and the loopback Jira fake, both deployments."""
+"""The shipped contract suite against the Jira adapter and the loopback Jira fake, both
+deployments."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from adapters.jira import JiraConfig, JiraService
+from adapters.jira import JiraAdapter, JiraConfig, JiraService
 from bridge.service import TicketingService
-from tests.contract.suite import ContractSuite
+from tests.contract.fake_hookup import FakeTrackerContract, Route
+from tests.fakes.base import FakeApp, FakeServer
 from tests.fakes.jira_fake import start_jira_fake
+
+ISSUE, COMMENTS, SEARCH = r"/issue/[A-Z]+-\d+$", r"/issue/[A-Z]+-\d+/comment$", r"/search(/jql)?$"
+ROUTES: dict[str, Route] = {
+    "create": ("POST", r"/issue$"),
+    "get": ("GET", ISSUE),
+    "update": ("PUT", ISSUE),
+    "add_comment": ("POST", COMMENTS),
+    "list_comments": ("GET", COMMENTS),
+    "list": (None, SEARCH),
+    "find_by_key": (None, SEARCH),
+    "changes_since": (None, SEARCH),
+}
 
 
 def jira_service(
@@ -21,24 +31,24 @@ def jira_service(
     return JiraService(config, email="bot@example.com", token="t0k")
 
 
-class TestJiraCloudContract(ContractSuite):
+class TestJiraCloudContract(FakeTrackerContract):
     """Jira Cloud (v3, /search/jql) passes the whole contract against the fake."""
 
     missing_id = "TB-999"
+    routes = ROUTES
     mode = "cloud"
 
-    @pytest.fixture
-    def service(self) -> Iterator[TicketingService]:
-        server, _ = start_jira_fake(self.mode)
-        service = jira_service(server.url, self.mode)
-        yield service
-        service.close()
-        server.stop()
+    def start_fake(self) -> tuple[FakeServer, FakeApp]:
+        return start_jira_fake(self.mode)
+
+    def adapter_for(self, url: str) -> JiraAdapter:
+        return jira_service(url, self.mode, timeout=self.timeout).adapter
 
     def test_hookup_is_the_jira_adapter(self, service: TicketingService) -> None:
         """The suite above really ran against the Jira adapter, in this deployment."""
         assert service.adapter_name == "jira"
-        assert service.config.deployment == self.mode  # type: ignore[attr-defined]
+        assert isinstance(service.adapter, JiraAdapter)
+        assert service.adapter.config.deployment == self.mode
 
 
 class TestJiraServerContract(TestJiraCloudContract):

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -92,6 +92,20 @@ class LogEntry:
 Handler = Callable[..., Response]
 
 
+class Validator(Protocol):
+    """Checks what a fake receives and sends (``tests.fakes.openapi.FakeValidator``)."""
+
+    def check_request(self, req: Request) -> list[Any]: ...
+
+    def check_response(
+        self, req: Request, status: int, payload: bytes, report: Callable[[list[Any]], None]
+    ) -> None: ...
+
+
+# Every server started in this process, for the test hook that fails a test on a violation.
+STARTED: list[FakeServer] = []
+
+
 class FakeApp:
     """Routes ``(method, regex)`` to handlers; subclasses add routes in ``__init__``."""
 
@@ -118,7 +132,13 @@ class FakeApp:
 
 
 class FakeServer:
-    """Serves a :class:`FakeApp` on 127.0.0.1 with a request log and fault injection."""
+    """Serves a :class:`FakeApp` on 127.0.0.1 with a request log and fault injection.
+
+    With a ``validator`` (set on the class for every server, or on one), each request and each
+    answer of the app (not an injected fault) is checked; what it finds is in ``violations``.
+    """
+
+    validator: Validator | None = None
 
     def __init__(self, app: FakeApp) -> None:
         self.app = app
@@ -127,6 +147,9 @@ class FakeServer:
         self.late: list[tuple[int, Request]] = []  # (requests still to arrive, request)
         self.landed: list[tuple[str, str, int]] = []  # late requests applied, with the status
         self.late_errors: list[Exception] = []
+        self.violations: list[Any] = []
+        self.checked_requests = 0
+        self.checked_responses = 0
         self._lock = threading.Lock()
         server = self
         handler = _make_handler(server)
@@ -139,8 +162,34 @@ class FakeServer:
         )
 
     def start(self) -> FakeServer:
+        STARTED.append(self)
         self._thread.start()
         return self
+
+    def check(self, req: Request, status: int | None = None, payload: bytes = b"") -> None:
+        """Have the validator, if any, check a request or (with ``status``) what was sent back."""
+        validator = self.validator
+        if validator is None:
+            return
+        try:
+            if status is None:
+                self._checked(validator.check_request(req), response=False)
+            else:
+                validator.check_response(
+                    req, status, payload, lambda found: self._checked(found, response=True)
+                )
+        except Exception as exc:  # a bug in the validator must show, not break the fake
+            self._checked(
+                [f"validator error on {req.method} {req.path}: {exc!r}"], status is not None
+            )
+
+    def _checked(self, found: list[Any], response: bool) -> None:
+        with self._lock:
+            self.violations.extend(found)
+            if response:
+                self.checked_responses += 1
+            else:
+                self.checked_requests += 1
 
     def stop(self) -> None:
         self.httpd.shutdown()
@@ -230,6 +279,7 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 body=body,
                 raw_body=raw,
             )
+            server.check(req)
             for held in server.arrived():  # late writes land before this request is served
                 server.apply_late(held)
             fault = server.take_fault(req)
@@ -263,15 +313,17 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             if fault and fault.kind == "drop_after":
                 self.close_connection = True
                 return
-            self._send(resp)
+            self._send(resp, req)
 
-        def _send(self, resp: Response) -> None:
+        def _send(self, resp: Response, req: Request | None = None) -> None:
             if resp.body is None or resp.status in (204, 304):
                 payload = b""
             elif isinstance(resp.body, bytes):
                 payload = resp.body
             else:
                 payload = json.dumps(resp.body).encode()
+            if req is not None:  # the app's answer, not a fault: checked before it goes out
+                server.check(req, resp.status, payload)
             self.send_response(resp.status)
             headers = {"Content-Type": "application/json; charset=utf-8", **resp.headers}
             for key, value in headers.items():

@@ -1,15 +1,21 @@
 """A stateful fake of the GitHub REST API (issues, labels, comments, sub-issues, dependencies).
 
 Served on 127.0.0.1 by :class:`tests.fakes.base.FakeServer`; every URL it returns is built from
-its own base, as PyGithub requires. Shapes follow GitHub's OpenAPI description (samples in
-``fixtures/github/``). It sends ``Link`` pagination, ``ETag`` (and answers ``If-None-Match``
-with 304), rate-limit headers, and checks the token.
+its own base, as PyGithub requires. Shapes follow GitHub's OpenAPI description and the answers
+recorded from api.github.com (``fixtures/github/recorded/``): optional properties real answers
+leave out are left out here too (``parent_issue_url`` on an issue without a parent and on
+every item of a sub-issue list), ``issue_dependencies_summary`` counts open blockers in
+``blocked_by`` and all of them in ``total_blocked_by``, a request body with a key the route
+does not take is refused with 422 as GitHub does, a ``labels`` filter is split at commas. It
+sends ``Link`` pagination, ``ETag`` (and answers ``If-None-Match`` with 304), rate-limit
+headers, and checks the token.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +26,24 @@ from tests.fakes.base import FakeApp, FakeServer, Request, Response
 REPO = r"/api/v3/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 ISSUE = REPO + r"/issues/(?P<number>\d+)"
 BODY_LIMIT = 65_536
+
+# The keys each request body may hold: the properties of the route's request body in GitHub's
+# OpenAPI description (tests/github/test_faithful.py checks them against it).
+PERMITTED_KEYS: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/issues"): frozenset(
+        {"title", "body", "assignee", "assignees", "milestone", "labels", "type"}
+        | {"issue_field_values"}
+    ),
+    ("PATCH", "/issues/{issue_number}"): frozenset(
+        {"title", "body", "assignee", "assignees", "milestone", "labels", "type", "state"}
+        | {"state_reason", "duplicate_issue_id", "issue_field_values"}
+    ),
+    ("POST", "/issues/{issue_number}/comments"): frozenset({"body"}),
+    ("POST", "/issues/{issue_number}/sub_issues"): frozenset({"sub_issue_id", "replace_parent"}),
+    ("DELETE", "/issues/{issue_number}/sub_issue"): frozenset({"sub_issue_id"}),
+    ("POST", "/issues/{issue_number}/dependencies/blocked_by"): frozenset({"issue_id"}),
+    ("POST", "/labels"): frozenset({"name", "color", "description"}),
+}
 
 
 def _now() -> str:
@@ -106,12 +130,15 @@ class GitHubFakeApp(FakeApp):
         label = self.labels[name]
         return {**label, "url": f"{self.api}/labels/{name}", "node_id": f"L{label['id']}"}
 
-    def render(self, issue: FakeIssue) -> dict[str, Any]:
+    def _closed(self, number: int) -> bool:
+        return number in self.issues and self.issues[number].state == "closed"
+
+    def render(self, issue: FakeIssue, *, listed_as_sub_issue: bool = False) -> dict[str, Any]:
+        """An issue as GitHub answers it; a sub-issue list's items name no parent."""
         url = f"{self.api}/issues/{issue.number}"
-        done = sum(
-            1 for n in issue.sub_issues if n in self.issues and self.issues[n].state == "closed"
-        )
-        return {
+        done = sum(1 for n in issue.sub_issues if self._closed(n))
+        blocking = [i for i in self.issues.values() if issue.number in i.blocked_by]
+        rendered = {
             "id": issue.id,
             "node_id": f"I_{issue.id}",
             "url": url,
@@ -134,7 +161,6 @@ class GitHubFakeApp(FakeApp):
             "closed_at": issue.closed_at,
             "author_association": "OWNER",
             "type": {"id": 1, "name": issue.type} if issue.type else None,
-            "parent_issue_url": f"{self.api}/issues/{issue.parent}" if issue.parent else None,
             "sub_issues_summary": {
                 "total": len(issue.sub_issues),
                 "completed": done,
@@ -142,13 +168,16 @@ class GitHubFakeApp(FakeApp):
                 if issue.sub_issues
                 else 0,
             },
-            "issue_dependencies_summary": {
-                "blocked_by": len(issue.blocked_by),
-                "blocking": sum(1 for i in self.issues.values() if issue.number in i.blocked_by),
+            "issue_dependencies_summary": {  # blocked_by and blocking count open issues
+                "blocked_by": sum(1 for n in issue.blocked_by if not self._closed(n)),
+                "blocking": sum(1 for i in blocking if i.state == "open"),
                 "total_blocked_by": len(issue.blocked_by),
-                "total_blocking": 0,
+                "total_blocking": len(blocking),
             },
         }
+        if issue.parent and not listed_as_sub_issue:
+            rendered["parent_issue_url"] = f"{self.api}/issues/{issue.parent}"
+        return rendered
 
     def render_comment(self, issue: FakeIssue, comment: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -180,7 +209,27 @@ class GitHubFakeApp(FakeApp):
                     },
                 ),
             )
-        return self._finish(req, super().dispatch(req))
+        refused = self._unpermitted(req)
+        return self._finish(req, refused or super().dispatch(req))
+
+    def _unpermitted(self, req: Request) -> Response | None:
+        """GitHub's 422 for a request body key the route does not take."""
+        prefix = f"/api/v3/repos/{self.owner}/{self.repo}"
+        route = re.sub(r"/issues/\d+", "/issues/{issue_number}", req.path.removeprefix(prefix))
+        permitted = PERMITTED_KEYS.get((req.method, route))
+        if permitted is None or not isinstance(req.body, dict):
+            return None
+        unknown = sorted(set(req.body) - permitted)
+        if not unknown:
+            return None
+        return Response(
+            422,
+            {
+                "message": f'Invalid request.\n\n"{unknown[0]}" is not a permitted key.',
+                "documentation_url": "https://docs.github.com/rest/issues",
+                "status": "422",
+            },
+        )
 
     def _finish(self, req: Request, resp: Response) -> Response:
         reset = int(time.time()) + 3600
@@ -425,7 +474,8 @@ class GitHubFakeApp(FakeApp):
         issue = self._issue(number)
         if issue is None:
             return self._missing()
-        return self._page(req, [self.render(self.issues[n]) for n in issue.sub_issues], req.path)
+        subs = [self.render(self.issues[n], listed_as_sub_issue=True) for n in issue.sub_issues]
+        return self._page(req, subs, req.path)
 
     def add_sub_issue(self, req: Request, owner: str, repo: str, number: str) -> Response:
         parent = self._issue(number)

@@ -9,6 +9,7 @@ Shapes follow Atlassian's REST documentation (samples in ``fixtures/jira/``).
 from __future__ import annotations
 
 import base64
+import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from tests.fakes.base import FakeApp, FakeServer, Request, Response
 from tests.fakes.jira_jql import JQLError, Query
 
 API = r"/rest/api/(?P<v>[23])"
-ISSUE = API + r"/issue/(?P<key>[A-Z]+-\d+)"
+ISSUE = API + r"/issue/(?P<key>[A-Z][A-Z0-9_]*-\d+)"
 CATEGORY = {
     "To Do": "new",
     "In Progress": "indeterminate",
@@ -50,6 +51,115 @@ WORKFLOWS: dict[str, list[tuple[str, str, str, str | None]]] = {
 }
 TYPES = ["Task", "Bug", "Story", "Epic", "Sub-task"]
 PRIORITIES = ["Highest", "High", "Medium", "Low", "Lowest"]
+CATEGORY_NAMES = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}
+# The system fields this fake knows; ``comment`` is not navigable (a search returns it only
+# when asked for), the rest are. Custom fields are navigable.
+NAVIGABLE = frozenset(
+    {
+        "summary",
+        "description",
+        "issuetype",
+        "project",
+        "priority",
+        "labels",
+        "assignee",
+        "status",
+        "resolution",
+        "created",
+        "updated",
+        "issuelinks",
+        "parent",
+        "subtasks",
+        "customfield_10021",
+    }
+)
+ALL_FIELDS = NAVIGABLE | {"comment"}
+# Documented request bodies: Server/Data Center ``POST /rest/api/2/search`` (SearchRequestBean)
+# and Cloud ``POST /rest/api/3/search/jql`` (SearchAndReconcileRequestBean).
+SERVER_SEARCH_BODY = frozenset(
+    {"jql", "startAt", "maxResults", "fields", "expand", "validateQuery"}
+)
+CLOUD_SEARCH_BODY = frozenset(
+    {
+        "jql",
+        "nextPageToken",
+        "maxResults",
+        "fields",
+        "expand",
+        "properties",
+        "fieldsByKeys",
+        "reconcileIssues",
+    }
+)
+
+
+def selected_fields(spec: list[str], default: str) -> set[str]:
+    """The fields a ``fields`` parameter asks for: names, ``*all``, ``*navigable``, ``-name``
+    to leave one out; ``default`` (``*all`` or ``*navigable``) when it names none to add."""
+    names = [n.strip() for item in spec for n in str(item).split(",") if n.strip()]
+    chosen: set[str] = set()
+    left_out = {n[1:] for n in names if n.startswith("-")}
+    wanted = [n for n in names if not n.startswith("-")] or ([default] if default else [])
+    for name in wanted:
+        if name in ("*all", "all"):
+            chosen |= ALL_FIELDS
+        elif name in ("*navigable", "navigable"):
+            chosen |= NAVIGABLE
+        else:
+            chosen.add(name)
+    return chosen - left_out
+
+
+def plain_doc(text: str) -> dict[str, Any]:
+    """Text as an Atlassian Document, as Jira's editor makes it: paragraphs, hard breaks."""
+    content = []
+    for paragraph in text.split("\n\n"):
+        nodes: list[dict[str, Any]] = []
+        for i, line in enumerate(paragraph.split("\n")):
+            if i:
+                nodes.append({"type": "hardBreak"})
+            if line:
+                nodes.append({"type": "text", "text": line})
+        content.append({"type": "paragraph", "content": nodes})
+    return {"type": "doc", "version": 1, "content": content}
+
+
+def plain(doc: Any) -> str:
+    """A document's text as a person reads it: paragraphs apart, hard breaks as newlines."""
+    blocks = doc.get("content") or [] if isinstance(doc, dict) else []
+    return "\n\n".join(
+        "".join("\n" if n.get("type") == "hardBreak" else flat(n) for n in b.get("content") or [])
+        for b in blocks
+    )
+
+
+def flat(value: Any) -> str:
+    """The text of a description or body, for JQL's ``~``."""
+    if isinstance(value, str) or value is None:
+        return value or ""
+    if isinstance(value, list):
+        return " ".join(flat(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(filter(None, [str(value.get("text") or ""), flat(value.get("content"))]))
+    return ""
+
+
+def _check_adf(node: Any) -> None:
+    """Jira refuses a document with a node without a type or a text node without text."""
+    if not isinstance(node, dict) or not isinstance(node.get("type"), str):
+        raise ValueError("INVALID_INPUT: a node has no type")
+    if node["type"] == "text" and not node.get("text"):
+        raise ValueError("INVALID_INPUT: a text node must have text")
+    for child in node.get("content") or []:
+        _check_adf(child)
+
+
+def _listed(value: Any) -> list[str]:
+    """A list parameter as Jira takes it: a JSON list, or comma-separated text."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [p for item in items for p in str(item).split(",") if p]
 
 
 def _now() -> str:
@@ -128,8 +238,9 @@ class JiraFakeApp(FakeApp):
             },
         )
 
-    def _text(self, value: Any, v: str) -> str | None:
-        """Description or comment body: a string in v2, an ADF document in v3."""
+    def _text(self, value: Any, v: str) -> Any:
+        """Description or comment body as sent, checked as Jira checks it: a string in v2, an
+        ADF document in v3 (kept as it is; a text node must have text)."""
         if value is None:
             return None
         if v == "2":
@@ -138,33 +249,20 @@ class JiraFakeApp(FakeApp):
             return value
         if not (isinstance(value, dict) and value.get("type") == "doc"):
             raise ValueError("Operation value must be an Atlassian Document")
-        paragraphs = []
-        for block in value.get("content", []):
-            parts = []
-            for node in block.get("content", []):
-                parts.append(node.get("text", "") if node["type"] == "text" else "\n")
-            paragraphs.append("".join(parts))
-        return "\n\n".join(paragraphs)
+        _check_adf(value)
+        return copy.deepcopy(value)
 
-    def _doc(self, text: str | None, v: str) -> Any:
-        if text is None or v == "2":
-            return text
-        content = []
-        for paragraph in text.split("\n\n"):
-            nodes: list[dict[str, Any]] = []
-            for i, line in enumerate(paragraph.split("\n")):
-                if i:
-                    nodes.append({"type": "hardBreak"})
-                if line:
-                    nodes.append({"type": "text", "text": line})
-            content.append({"type": "paragraph", "content": nodes})
-        return {"type": "doc", "version": 1, "content": content}
+    def _doc(self, stored: Any, v: str) -> Any:
+        """What Jira answers for a stored description or body: as it was written."""
+        if stored is None or v == "2" or not isinstance(stored, str):
+            return copy.deepcopy(stored)
+        return plain_doc(stored)  # an issue made by hand in a test, as text
 
     # ------------------------------------------------------------ rendering
 
     def _status(self, name: str) -> dict[str, Any]:
         key = CATEGORY[name]
-        label = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}[key]
+        label = CATEGORY_NAMES[key]
         return {
             "name": name,
             "id": str(abs(hash(name)) % 1000),
@@ -191,8 +289,42 @@ class JiraFakeApp(FakeApp):
         issue: FakeJiraIssue,
         v: str,
         properties: list[str] | None = None,
-        comments: bool = False,
+        fields: set[str] | None = None,
+        expand: list[str] | None = None,
     ) -> dict[str, Any]:
+        """An issue as Jira answers it: only the ``fields`` asked for (all when None), the
+        entity ``properties`` asked for, and what ``expand`` names."""
+        every = self._fields(issue, v)
+        wanted = ALL_FIELDS if fields is None else fields
+        chosen = {k: val for k, val in every.items() if k in wanted}
+        for name in wanted:  # a custom field the site has reads as null when it is unset
+            if name.startswith("customfield_") and name not in chosen:
+                chosen[name] = None
+        body: dict[str, Any] = {
+            "expand": "renderedFields,names,schema,operations,editmeta,changelog",
+            "id": str(issue.id),
+            "self": self._self(issue),
+            "key": issue.key,
+            "fields": chosen,
+        }
+        if properties:
+            wanted_props = (
+                issue.properties
+                if "*all" in properties
+                else {k: val for k, val in issue.properties.items() if k in properties}
+            )
+            body["properties"] = dict(wanted_props)
+        if "renderedFields" in (expand or []):
+            body["renderedFields"] = {
+                k: (f"<p>{flat(val)}</p>" if k == "description" and val else val)
+                for k, val in chosen.items()
+            }
+        if "names" in (expand or []):
+            body["names"] = {k: k.capitalize() for k in chosen}
+        return body
+
+    def _fields(self, issue: FakeJiraIssue, v: str) -> dict[str, Any]:
+        """Every field of an issue; ``parent`` is left out when there is none, as Jira does."""
         f = issue.fields
         links = []
         for link_id, (inward, outward) in self.links.items():
@@ -204,11 +336,12 @@ class JiraFakeApp(FakeApp):
                 links.append({**base, "inwardIssue": self._ref(self.issues[inward])})
             elif inward == issue.key and outward in self.issues:
                 links.append({**base, "outwardIssue": self._ref(self.issues[outward])})
-        fields = {
+        shown = issue.comments[:20]  # an issue's comment field holds up to 20, as Jira's
+        fields: dict[str, Any] = {
             "summary": f["summary"],
             "description": self._doc(f.get("description"), v),
             "issuetype": {"name": f["issuetype"], "subtask": f["issuetype"] == "Sub-task"},
-            "project": {"key": issue.project},
+            "project": {"key": issue.project, "id": "10000", "name": issue.project},
             "priority": {"name": f.get("priority", "Medium")},
             "labels": list(f.get("labels", [])),
             "assignee": f.get("assignee"),
@@ -217,35 +350,21 @@ class JiraFakeApp(FakeApp):
             "created": issue.created,
             "updated": issue.updated,
             "issuelinks": links,
-            "parent": self._ref(self.issues[f["parent"]])
-            if f.get("parent") in self.issues
-            else None,
-            "comment": {"total": len(issue.comments)},
-        }
-        if comments:  # a search asking for the comment field gets them (up to 20, as Jira)
-            shown = issue.comments[:20]
-            fields["comment"] = {
+            "subtasks": [
+                self._ref(i) for i in self.issues.values() if i.fields.get("parent") == issue.key
+            ],
+            "comment": {
                 "comments": [self._render_comment(c, v) for c in shown],
                 "maxResults": len(shown),
                 "total": len(issue.comments),
                 "startAt": 0,
-            }
+            },
+        }
+        if f.get("parent") in self.issues:
+            fields["parent"] = self._ref(self.issues[f["parent"]])
         if "customfield_10021" in f:
             fields["customfield_10021"] = f["customfield_10021"]
-        body: dict[str, Any] = {
-            "id": str(issue.id),
-            "key": issue.key,
-            "self": self._self(issue),
-            "fields": fields,
-        }
-        if properties:
-            wanted = (
-                issue.properties
-                if "*all" in properties
-                else {k: v for k, v in issue.properties.items() if k in properties}
-            )
-            body["properties"] = dict(wanted)
-        return body
+        return fields
 
     # ------------------------------------------------------------ site and issues
 
@@ -352,8 +471,10 @@ class JiraFakeApp(FakeApp):
         issue = self.issues.get(self.moved.get(key, key))
         if issue is None:
             return self._missing()
-        props = [p for p in (req.arg("properties") or "").split(",") if p]
-        return Response(200, self.render(issue, v, props))
+        props = _listed(req.query.get("properties"))
+        fields = selected_fields(req.query.get("fields") or [], "*all")
+        expand = _listed(req.query.get("expand"))
+        return Response(200, self.render(issue, v, props, fields, expand))
 
     def edit(self, req: Request, v: str, key: str) -> Response:
         issue = self.issues.get(key)
@@ -452,18 +573,25 @@ class JiraFakeApp(FakeApp):
 
     # ------------------------------------------------------------ comments, properties, links
 
-    def add_human_comment(self, key: str, body: str, author: str = "A Person") -> None:
+    def add_human_comment(self, key: str, body: Any, author: str = "A Person") -> None:
+        """A comment a person wrote: text, or an ADF document on Cloud."""
         issue = self.issues[key]
         self._next += 1
         issue.comments.append(
-            {"id": str(self._next), "body": body, "author": author, "created": _now()}
+            {
+                "id": str(self._next),
+                "body": body if isinstance(body, str) else plain(body),
+                "adf": None if isinstance(body, str) else copy.deepcopy(body),
+                "author": author,
+                "created": _now(),
+            }
         )
         self._touch(issue)
 
     def _render_comment(self, c: dict[str, Any], v: str) -> dict[str, Any]:
         return {
             "id": c["id"],
-            "body": self._doc(c["body"], v),
+            "body": copy.deepcopy(c["adf"]) if c.get("adf") else self._doc(c["body"], v),
             "author": {"displayName": c["author"], "accountId": "557058:bot"},
             "created": c["created"],
             "updated": c["created"],
@@ -477,10 +605,16 @@ class JiraFakeApp(FakeApp):
             body = self._text((req.body or {}).get("body"), v)
         except ValueError as exc:
             return self._bad(comment=str(exc))
-        if not body:
+        if not flat(body).strip():
             return self._bad(comment="Comment body can not be empty!")
         self._next += 1
-        comment = {"id": str(self._next), "body": body, "author": "bridge-bot", "created": _now()}
+        comment = {
+            "id": str(self._next),
+            "body": body if isinstance(body, str) else plain(body),  # as a person reads it
+            "adf": None if isinstance(body, str) else body,  # as it was written (v3)
+            "author": "bridge-bot",
+            "created": _now(),
+        }
         issue.comments.append(comment)
         self._touch(issue)
         return Response(201, self._render_comment(comment, v))
@@ -565,6 +699,7 @@ class JiraFakeApp(FakeApp):
             "key": [source.key],
             "issuekey": [source.key],
             "status": [source.status],
+            "statuscategory": [CATEGORY_NAMES[CATEGORY[source.status]]],
             "priority": [f.get("priority", "")],
             "labels": list(f.get("labels", [])),
             "type": [f["issuetype"]],
@@ -572,8 +707,8 @@ class JiraFakeApp(FakeApp):
             "parent": [f["parent"]] if f.get("parent") else [],
             "assignee": [f["assignee"]["accountId"]] if f.get("assignee") else [],
             "summary": [f["summary"]],
-            "description": [f.get("description") or ""],
-            "text": [f["summary"], f.get("description") or ""],
+            "description": [flat(f.get("description"))],
+            "text": [f["summary"], flat(f.get("description"))],
             "updated": [source.updated[:16].replace("T", " ")],
             "created": [source.created[:16].replace("T", " ")],
         }
@@ -583,10 +718,15 @@ class JiraFakeApp(FakeApp):
             )
         return simple[name]
 
-    def _search(self, req: Request) -> tuple[list[FakeJiraIssue], list[str], list[str]]:
+    def _search(self, req: Request) -> tuple[list[FakeJiraIssue], dict[str, Any]]:
+        """The issues a search finds, in order, and its parameters (body or query)."""
         body = req.body if isinstance(req.body, dict) else {}
-        jql = body.get("jql", req.arg("jql") or "")
-        query = Query(jql, self._values)
+        args: dict[str, Any] = {
+            k: (vals if k in ("fields", "expand", "properties") else vals[0])
+            for k, vals in req.query.items()
+        }
+        args.update(body)
+        query = Query(str(args.get("jql") or ""), self._values)
         found = [i for i in self.issues.values() if query.predicate({"_issue": i})]
         if query.order:
             name, desc = query.order
@@ -598,9 +738,32 @@ class JiraFakeApp(FakeApp):
                 ),
                 reverse=desc,
             )
-        fields = body.get("fields") or (req.arg("fields") or "").split(",")
-        props = body.get("properties") or [p for p in (req.arg("properties") or "").split(",") if p]
-        return found, [f for f in fields if f], props
+        return found, args
+
+    def _unknown_keys(self, req: Request, allowed: frozenset[str]) -> Response | None:
+        """Jira's answer to a body key its request bean does not have: 400, nothing done."""
+        if req.method != "POST" or not isinstance(req.body, dict):
+            return None
+        unknown = sorted(set(req.body) - allowed)
+        if not unknown:
+            return None
+        bean = "SearchRequestBean" if self.mode == "server" else "SearchAndReconcileRequestBean"
+        return self._bad(
+            f'Unrecognized field "{unknown[0]}" (Class com.atlassian.jira.rest.v2.search.'
+            f"{bean}), not marked as ignorable"
+        )
+
+    def _page(
+        self, found: list[FakeJiraIssue], args: dict[str, Any], v: str, start: int, default: str
+    ) -> tuple[list[dict[str, Any]], int]:
+        size = min(int(args.get("maxResults") or 50), 100)
+        fields = selected_fields(_listed(args.get("fields")), default)
+        props = _listed(args.get("properties"))
+        expand = _listed(args.get("expand"))
+        chunk = found[start : start + size]
+        if not fields:  # Cloud's /search/jql without fields: ids only
+            return [{"id": str(i.id)} for i in chunk], size
+        return [self.render(i, v, props, fields, expand) for i in chunk], size
 
     def search_old(self, req: Request, v: str) -> Response:
         if self.mode == "cloud":
@@ -613,41 +776,38 @@ class JiraFakeApp(FakeApp):
                     ]
                 },
             )
+        if (bad := self._unknown_keys(req, SERVER_SEARCH_BODY)) is not None:
+            return bad
+        if req.method == "POST":  # the body documents no properties: none come back
+            req.query.pop("properties", None)
         try:
-            found, fields, props = self._search(req)
+            found, args = self._search(req)
         except JQLError as exc:
             return self._bad(str(exc))
-        body = req.body if isinstance(req.body, dict) else {}
-        start = int(body.get("startAt", req.arg("startAt") or 0))
-        size = min(int(body.get("maxResults", req.arg("maxResults") or 50)), 100)
+        start = int(args.get("startAt") or 0)
+        issues, size = self._page(found, args, v, start, "*navigable")
         return Response(
             200,
             {
+                "expand": "names,schema",
                 "startAt": start,
                 "maxResults": size,
                 "total": len(found),
-                "issues": [
-                    self.render(i, v, props, "comment" in fields)
-                    for i in found[start : start + size]
-                ],
+                "issues": issues,
             },
         )
 
     def search_jql(self, req: Request, v: str) -> Response:
         if self.mode != "cloud":
             return self._missing()
+        if (bad := self._unknown_keys(req, CLOUD_SEARCH_BODY)) is not None:
+            return bad
         try:
-            found, fields, props = self._search(req)
+            found, args = self._search(req)
         except JQLError as exc:
             return self._bad(str(exc))
-        body = req.body if isinstance(req.body, dict) else {}
-        start = int(body.get("nextPageToken") or req.arg("nextPageToken") or 0)
-        size = min(int(body.get("maxResults", req.arg("maxResults") or 50)), 100)
-        chunk = found[start : start + size]
-        issues = [
-            self.render(i, v, props, "comment" in fields) if fields else {"id": str(i.id)}
-            for i in chunk
-        ]
+        start = int(args.get("nextPageToken") or 0)
+        issues, size = self._page(found, args, v, start, "")
         out: dict[str, Any] = {"issues": issues, "isLast": start + size >= len(found)}
         if start + size < len(found):
             out["nextPageToken"] = str(start + size)

@@ -158,3 +158,16 @@ def test_idempotency_key_makes_create_idempotent(store: LocalJsonService) -> Non
     second = store.create_ticket("Once", idempotency_key="k-1")
     assert first.id == second.id
     assert len(list(store.list_tickets())) == 1
+
+
+def test_a_created_ticket_is_what_model_construct_would_build(store: LocalJsonService) -> None:
+    """The adapter's own construction of a new ticket equals pydantic's, field for field."""
+    from bridge.models import Ticket
+
+    created = store.create_ticket("t", labels=["a"], metadata={"k": [1]}, assignee="ana")
+    rebuilt = Ticket.model_construct(**created.model_dump())
+    assert created == rebuilt
+    assert created.model_dump_json() == rebuilt.model_dump_json()
+    assert list(created.model_dump()) == list(Ticket.model_fields)
+    assert created.model_fields_set == rebuilt.model_fields_set
+    assert store.get_ticket(created.id) == created

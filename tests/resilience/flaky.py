@@ -21,6 +21,15 @@ def _strip(ticket: Ticket) -> Ticket:
     return ticket.model_copy(update={"metadata": metadata})
 
 
+class Late(TransientError):
+    """Times out with the write taken but not yet applied: the tracker applies it only when
+    ``after`` more requests have arrived (a write that lands after the client gave up)."""
+
+    def __init__(self, after: int = 1) -> None:
+        super().__init__("timed out; the tracker is still working", maybe_applied=True)
+        self.after = after
+
+
 class FlakyAdapter(LocalJsonAdapter):
     """A "remote" tracker whose primitives raise queued errors; ``down`` fails everything.
 
@@ -35,6 +44,7 @@ class FlakyAdapter(LocalJsonAdapter):
         self.errors: list[BridgeError] = []
         self.down = False
         self.calls: Counter[str] = Counter()
+        self._late: list[tuple[int, Callable[[], object]]] = []
 
     def _create_keeping_key(self, draft: TicketDraft) -> Ticket:
         """Like a real tracker: stores the key with the ticket, never deduplicates by it."""
@@ -52,13 +62,23 @@ class FlakyAdapter(LocalJsonAdapter):
                 return _strip(ticket)
         return None
 
+    def _land_late_writes(self) -> None:
+        due = [(n - 1, fn) for n, fn in self._late]
+        self._late = [(n, fn) for n, fn in due if n > 0]
+        for n, fn in due:
+            if n <= 0:
+                fn()
+
     def _fail(self, op: str, apply: Callable[[], T]) -> T:
         self.calls[op] += 1
+        self._land_late_writes()
         if self.down:
             raise TransientError("tracker is down", adapter="flaky")
         if self.errors:
             error = self.errors.pop(0)
-            if isinstance(error, TransientError) and error.maybe_applied:
+            if isinstance(error, Late):
+                self._late.append((error.after, apply))
+            elif isinstance(error, TransientError) and error.maybe_applied:
                 apply()
             raise error
         return apply()
@@ -72,9 +92,12 @@ class FlakyAdapter(LocalJsonAdapter):
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         return self._fail("update", lambda: super(FlakyAdapter, self).update(ticket_id, changes))
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
         return self._fail(
-            "comment", lambda: super(FlakyAdapter, self).add_comment(ticket_id, body, author)
+            "comment",
+            lambda: super(FlakyAdapter, self).add_comment(ticket_id, body, author, key=key),
         )
 
     def list_comments(self, ticket_id: str) -> list[Comment]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from adapters.local_json import LocalJsonService
+from bridge.contract import Capabilities
 from bridge.errors import (
     AuthError,
     InvalidError,
@@ -21,12 +22,14 @@ from bridge.errors import (
     RateLimitedError,
     TransientError,
     UnavailableError,
+    UnsupportedError,
 )
+from bridge.models import TicketChanges
 from bridge.outbox import Outbox
 from bridge.resilience import ResilientService, compute_wait
 from bridge.retry import RetryPolicy
 from bridge.service import TicketingService
-from tests.resilience.flaky import FlakyAdapter, FlakyTracker
+from tests.resilience.flaky import FlakyAdapter, FlakyTracker, Late
 
 POLICY = RetryPolicy(attempts=3, initial_wait=0.5, max_wait=10, deadline=300, jitter=0.5)
 
@@ -335,3 +338,72 @@ def test_replay_killed_with_sigkill_then_rerun(tmp_path: Path) -> None:
         assert ticket.title == f"Queued {i}"
         comments = done.remote.list_comments(ticket.id)
         assert [(c.author, c.body) for c in comments] == [("qa-agent", f"comment {i}")]
+
+
+def test_a_create_that_lands_after_the_client_gave_up_is_not_sent_again(env: Env) -> None:
+    """The tracker takes the create, the client times out, and the issue appears only after
+    two more requests: the retries only look it up (never resend), the create is queued as
+    ambiguous, and the replay finds it: one ticket."""
+    env.remote.errors = [Late(after=3)]
+    pending = env.service.create_ticket("Landed late")
+    assert pending.pending
+    assert env.remote.calls["create"] == 1
+    report = env.service.replay()
+    assert report.remaining == 0, report.error
+    assert [t.title for t in env.remote.iter_tickets()] == ["Landed late"]
+    assert env.service.get_ticket(pending.id).id == report.mapped[pending.id]
+
+
+def test_a_comment_that_lands_late_is_not_posted_twice(env: Env) -> None:
+    """The same for a comment: retries look it up, the replay finds it, one comment."""
+    ticket = env.service.create_ticket("Commented")
+    env.remote.errors = [Late(after=3)]
+    env.service.add_comment(ticket.id, "ack", author="qa-agent")
+    assert env.remote.calls["comment"] == 1
+    assert env.service.replay().remaining == 0
+    assert [c.body for c in env.remote.list_comments(ticket.id)] == ["ack"]
+
+
+def test_add_dependency_while_changes_are_queued_keeps_them(env: Env) -> None:
+    """Read your own writes: with the tracker down, two add_dependency calls and a status
+    change on one ticket are all kept; replay gives both links and the status; a link a
+    person added on the tracker meanwhile survives, because deltas are queued, not lists."""
+    a = env.service.create_ticket("A")
+    b = env.service.create_ticket("B")
+    c = env.service.create_ticket("C")
+    d = env.service.create_ticket("D")
+    env.remote.down = True
+    env.service.add_dependency(a.id, b.id)
+    env.service.update_ticket(a.id, status="in_progress")
+    seen = env.service.add_dependency(a.id, c.id)
+    assert seen.dependencies == [b.id, c.id]
+    assert env.service.get_ticket(a.id).status == "in_progress"
+    env.remote.down = False
+    env.remote.adapter.update(a.id, TicketChanges(dependencies=[d.id]))  # a person, meanwhile
+    env.clock[0] = 1000.0
+    assert env.service.replay().remaining == 0
+    stored = env.remote.get_ticket(a.id)
+    assert sorted(stored.dependencies) == sorted([b.id, c.id, d.id])
+    assert stored.status == "in_progress"
+
+
+class FlatAdapter(FlakyAdapter):
+    capabilities = Capabilities(nested_subtasks=False)
+
+
+class FlatTracker(FlakyTracker):
+    adapter_class = FlatAdapter
+
+
+def test_offline_subtask_of_a_subtask_is_refused_as_online(tmp_path: Path) -> None:
+    """A tracker that does not nest subtasks refuses the third level at once, offline too."""
+    env = _make(tmp_path, FlatTracker(tmp_path / "remote"))
+    service = env.service
+    env.remote.down = True
+    top = service.create_ticket("Top")
+    mid = service.create_ticket("Mid", parent_id=top.id)
+    with pytest.raises(UnsupportedError, match="does not nest sub-tasks"):
+        service.create_ticket("Leaf", parent_id=mid.id)
+    epic = service.create_ticket("Epic", type="epic")
+    story = service.create_ticket("Story", parent_id=epic.id)
+    assert service.create_ticket("Sub-task", parent_id=story.id).pending

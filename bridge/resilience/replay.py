@@ -14,7 +14,7 @@ from pydantic import JsonValue
 from bridge.errors import BridgeError, TransientError
 from bridge.lockfile import Busy, ProcessLock
 from bridge.models import TicketChanges, TicketDraft
-from bridge.outbox import Entry, Outbox
+from bridge.outbox import Entry, Outbox, queued_changes
 from bridge.resilience.retrying import RetryingAdapter
 
 __all__ = ["ReplayReport", "Replayer", "map_ids"]
@@ -105,7 +105,7 @@ class Replayer:
             mapped["dependencies"] = [idmap.get(d, d) for d in mapped["dependencies"]]
         if "metadata" in mapped:
             mapped["metadata"] = map_ids(mapped["metadata"], idmap)
-        return TicketChanges(**mapped)
+        return TicketChanges(**mapped).unless_status(*changes.kept_at)
 
     def replay(self, *, attempts: int | None = None) -> ReplayReport:
         """Send the outbox in order, exactly once.
@@ -174,7 +174,7 @@ class Replayer:
             return
         target = self.resolve(entry.ticket_id)
         if entry.op == "update":
-            changes = self.resolve_changes(TicketChanges.model_validate(entry.payload))
+            changes = self.resolve_changes(queued_changes(entry.payload))
             self.outbox.remember(remote.update(target, changes))
         elif entry.op == "dependencies":
             idmap = self.outbox.idmap()

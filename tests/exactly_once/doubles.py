@@ -32,6 +32,7 @@ from bridge.errors import (
     BridgeError,
     RateLimitedError,
     TrackerTimeoutError,
+    TransientError,
     UnavailableError,
 )
 from bridge.models import (
@@ -203,7 +204,10 @@ class ChaosAdapter(LocalJsonAdapter):
             if at > 1 and partial is not None:
                 with contextlib.suppress(_StepFailed):
                     partial(at)
-            raise step.error()
+            error = step.error()
+            if at > 1 and isinstance(error, TransientError):
+                error.maybe_applied = True  # what the adapters say after the first write landed
+            raise error
         if fault.kind == "after":
             apply()
         elif fault.kind == "late":
@@ -265,9 +269,11 @@ class ChaosAdapter(LocalJsonAdapter):
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         return self._call(lambda: _strip(self._raw_update(ticket_id, changes)), write=True)
 
-    def add_comment(self, ticket_id: str, body: str, author: str) -> Comment:
+    def add_comment(
+        self, ticket_id: str, body: str, author: str, *, key: str | None = None
+    ) -> Comment:
         return self._call(
-            lambda: super(ChaosAdapter, self).add_comment(ticket_id, body, author),
+            lambda: super(ChaosAdapter, self).add_comment(ticket_id, body, author, key=key),
             write=True,
         )
 

@@ -113,6 +113,8 @@ class Model:
 
     def close(self, handle: int, resolution: str) -> None:
         ticket = self.tickets[handle]
+        if ticket.status == "closed":
+            return  # a ticket already closed is kept as it is, its resolution too
         if ticket.status not in DONE or ticket.resolution != resolution:
             ticket.notes.append(resolution)  # a tracker that posts notes posts one now
         ticket.status, ticket.resolution = "closed", resolution

@@ -25,7 +25,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from adapters.github import _body as github_body
 from adapters.github import _mapping as github_mapping
+from adapters.github import _payload as github_payload
 from adapters.jira import _mapping as jira_mapping
 from adapters.local_json import LocalJsonService
 from bridge.outbox import Outbox
@@ -327,14 +329,18 @@ class GitHubRig(HttpRig):
         title = {str(n): i.title for n, i in issues.items()}
         found: dict[str, list[View]] = {}
         for number, issue in issues.items():
-            ticket = github_mapping.issue_to_ticket(self.app.render(issue), config)
+            ticket = github_mapping.issue_to_ticket(
+                github_payload.issue(self.app.render(issue)), config
+            )
             raw = [self.app.render_comment(issue, c) for c in issue.comments]
             notes = [
                 c["body"].split("**Resolution:** ", 1)[-1]
                 for c in raw
-                if c["body"].startswith(github_mapping.RESOLUTION_MARK)
+                if c["body"].startswith(github_body.RESOLUTION_MARK)
             ]
-            comments = [github_mapping.parse_comment(c, str(number)) for c in raw]
+            comments = [
+                github_mapping.parse_comment(github_payload.comment(c), str(number)) for c in raw
+            ]
             found.setdefault(issue.title, []).append(
                 View(
                     title=issue.title,

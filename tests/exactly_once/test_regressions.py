@@ -282,3 +282,21 @@ def test_dependency_on_a_replayed_ticket_is_removed_by_its_local_id(run: Driver)
     run.create_with_dependency(0)
     run.remove_dependency(1, 0)
     check(run)
+
+
+def test_close_of_a_closed_ticket_queued_in_an_outage_changes_nothing(run: Driver) -> None:
+    """Closing a ticket that is closed already does nothing (its resolution is kept); queued
+    during an outage, the close must do nothing on replay either, and post no second note.
+
+    tickets_0, tickets_1 = state.two_tickets()
+    state.close(resolution='Fixed in #9', ticket=tickets_1)
+    state.outage_start()
+    state.close(resolution="Won't fix", ticket=tickets_1)
+    state.teardown()
+    """
+    run.create()
+    run.close_ticket(0, "Fixed in #9")
+    run.outage(True)
+    run.close_ticket(0, "Won't fix")
+    run.outage(False)
+    check(run)

@@ -129,8 +129,11 @@ class Replayer:
     def _send_all(self, report: ReplayReport, attempts: int | None) -> None:
         remote = self.remote if attempts is None else self.remote.with_attempts(attempts)
         blocked = self._dead_tickets()
+        entries = self.outbox.entries()
+        if any(entry.state == "sending" for entry in entries):
+            remote.settle()  # a send cut short may still land: wait before looking it up
         try:
-            for entry in self.outbox.entries():
+            for entry in entries:
                 cause = blocked.cause(entry)
                 if cause is not None:
                     self.outbox.mark_dead(

@@ -153,7 +153,7 @@ class Driver:
 
     def tick(self) -> None:
         """Time passes: the next operation probes the tracker and drains the outbox."""
-        self.rig.clock[0] += PROBE_INTERVAL + 1
+        self.rig.advance(PROBE_INTERVAL + 1)
 
     def sync(self) -> SyncReport:
         """What ``ticket-bridge sync`` does once the tracker answers: replay the outbox
@@ -165,7 +165,7 @@ class Driver:
             raise TransientError(f"the outbox did not drain before the sync: {report.error}")
         assert self.service.local is not None
         remote = ResilientService(
-            self.service.remote, policy=POLICY, sleep=self.rig.sleeps.append, rng=random.Random(0)
+            self.service.remote, policy=POLICY, sleep=self.rig.sleep, rng=random.Random(0)
         )
         if self._sync_state is None:
             path = self.rig.root / "local" / f"sync-{self.rig.name}.sqlite3"

@@ -47,8 +47,14 @@ __all__ = ["ATTEMPTS", "BACKENDS", "MAX_WAIT", "POLICY", "ChaosServer", "Rig", "
 
 ATTEMPTS = 3
 MAX_WAIT = 10.0
+SETTLE = MAX_WAIT  # the tracker applies a request it took within this many seconds, or never
 POLICY = RetryPolicy(
-    attempts=ATTEMPTS, initial_wait=0.5, max_wait=MAX_WAIT, deadline=3600, jitter=0.5
+    attempts=ATTEMPTS,
+    initial_wait=0.5,
+    max_wait=MAX_WAIT,
+    deadline=3600,
+    jitter=0.5,
+    settle=SETTLE,
 )
 PROBE_INTERVAL = 30.0
 SEARCH = re.compile(r"/search(/jql)?$")
@@ -141,11 +147,23 @@ class Rig:
             policy=POLICY,
             local=self.local,
             outbox=self.outbox,
-            sleep=self.sleeps.append,
+            sleep=self.sleep,
             probe_interval=PROBE_INTERVAL,
             clock=lambda: self.clock[0],
             rng=random.Random(seed),
         )
+
+    def sleep(self, seconds: float) -> None:
+        """The service waits: recorded, and the clock moves on."""
+        self.sleeps.append(seconds)
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        """Time passes. A tracker applies a request it took within ``SETTLE`` seconds or
+        never: once that much time has passed, every late write has landed."""
+        self.clock[0] += seconds
+        if seconds >= SETTLE:
+            self.land_late()
 
     # the controls every backend has
     def arm(self, fault: Fault) -> None:

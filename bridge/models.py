@@ -323,6 +323,11 @@ class TicketChanges(_Checked):
         self._kept_at = frozenset(statuses)
         return self
 
+    @property
+    def kept_at(self) -> frozenset[Status]:
+        """The statuses of the tickets these changes leave as they are (``unless_status``)."""
+        return self._kept_at
+
     def given(self) -> dict[str, Any]:
         """The fields that were given, by name, with their new values."""
         return {name: getattr(self, name) for name in self.model_fields_set}

@@ -20,9 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bridge.models import Ticket, utcnow
+from bridge.models import Status, Ticket, TicketChanges, utcnow
 
-__all__ = ["Entry", "Outbox"]
+__all__ = ["UNLESS_STATUS", "Entry", "Outbox", "queued_changes"]
+
+UNLESS_STATUS = "unless_status"  # in an update's payload: the statuses it leaves alone
+
+
+def queued_changes(payload: dict[str, Any]) -> TicketChanges:
+    """The changes of a queued update, kept from the tickets it was to leave as they are (a
+    close of a ticket that turns out closed already does nothing, on replay as live)."""
+    data = dict(payload)
+    kept = data.pop(UNLESS_STATUS, None) or []
+    return TicketChanges.model_validate(data).unless_status(*(Status(s) for s in kept))
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (

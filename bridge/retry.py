@@ -45,9 +45,17 @@ class RetryPolicy(BaseModel):
 
     attempts: int = Field(default=3, ge=1, le=20)
     initial_wait: float = Field(default=0.5, ge=0)
-    max_wait: float = Field(default=30.0, gt=0, description="cap on any one wait")
+    max_wait: float = Field(default=30.0, gt=0, description="cap on any one backoff wait")
     deadline: float = Field(default=120.0, gt=0, description="cap on the whole operation")
     jitter: float = Field(default=0.5, ge=0)
+    settle: float = Field(
+        default=10.0,
+        ge=0,
+        le=600,
+        description="after a write that may have landed, the wait before it is looked up or "
+        "sent again: how long the tracker may still apply a request it took "
+        "(GitHub ends a request after 10 s)",
+    )
 
 
 def parse_retry_after(raw: str | None, *, now: Callable[[], float] = time.time) -> float | None:

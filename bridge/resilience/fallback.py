@@ -28,7 +28,7 @@ from bridge.models import (
     TicketQuery,
     TicketType,
 )
-from bridge.outbox import Outbox
+from bridge.outbox import UNLESS_STATUS, Outbox
 from bridge.resilience.replay import Replayer, ReplayReport
 from bridge.resilience.retrying import RetryingAdapter, new_key
 
@@ -233,6 +233,8 @@ class FallbackAdapter(Adapter):
         if "parent_id" in changes.model_fields_set:
             self._check_nesting(changes.parent_id)
         payload = changes.model_dump(mode="json", include=changes.model_fields_set)
+        if changes.kept_at:  # a close or reopen that finds the ticket so already does nothing
+            payload[UNLESS_STATUS] = sorted(s.value for s in changes.kept_at)
         if self._is_local(ticket_id):
             local_changes: dict[str, Any] = dict(changes.given())
             if local_changes.get("parent_id") and not self._is_local(local_changes["parent_id"]):
@@ -241,7 +243,9 @@ class FallbackAdapter(Adapter):
                 local_changes["dependencies"] = self._local_links_only(
                     local_changes["dependencies"]
                 )
-            self.local.update(ticket_id, TicketChanges(**local_changes))
+            self.local.update(
+                ticket_id, TicketChanges(**local_changes).unless_status(*changes.kept_at)
+            )
             self.outbox.append("update", ticket_id, payload)
             return self._local_view(ticket_id)
         return self._queue_on_known(ticket_id, "update", payload, changes.apply_to)

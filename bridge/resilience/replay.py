@@ -14,7 +14,7 @@ from pydantic import JsonValue
 from bridge.errors import BridgeError, TransientError
 from bridge.lockfile import Busy, ProcessLock
 from bridge.models import TicketChanges, TicketDraft
-from bridge.outbox import Entry, Outbox
+from bridge.outbox import Entry, Outbox, queued_changes
 from bridge.resilience.retrying import RetryingAdapter
 
 __all__ = ["ReplayReport", "Replayer", "map_ids"]
@@ -105,7 +105,7 @@ class Replayer:
             mapped["dependencies"] = [idmap.get(d, d) for d in mapped["dependencies"]]
         if "metadata" in mapped:
             mapped["metadata"] = map_ids(mapped["metadata"], idmap)
-        return TicketChanges(**mapped)
+        return TicketChanges(**mapped).unless_status(*changes.kept_at)
 
     def replay(self, *, attempts: int | None = None) -> ReplayReport:
         """Send the outbox in order, exactly once.
@@ -129,8 +129,11 @@ class Replayer:
     def _send_all(self, report: ReplayReport, attempts: int | None) -> None:
         remote = self.remote if attempts is None else self.remote.with_attempts(attempts)
         blocked = self._dead_tickets()
+        entries = self.outbox.entries()
+        if any(entry.state == "sending" for entry in entries):
+            remote.settle()  # a send cut short may still land: wait before looking it up
         try:
-            for entry in self.outbox.entries():
+            for entry in entries:
                 cause = blocked.cause(entry)
                 if cause is not None:
                     self.outbox.mark_dead(
@@ -174,7 +177,7 @@ class Replayer:
             return
         target = self.resolve(entry.ticket_id)
         if entry.op == "update":
-            changes = self.resolve_changes(TicketChanges.model_validate(entry.payload))
+            changes = self.resolve_changes(queued_changes(entry.payload))
             self.outbox.remember(remote.update(target, changes))
         elif entry.op == "dependencies":
             idmap = self.outbox.idmap()

@@ -89,12 +89,18 @@ class RetryingAdapter(Adapter):
         it up, after its wait, so a write the tracker applies late is found; if it is still
         not there the last error is raised, for the replay to look it up once more later.
         The error that ends the retries has ``maybe_applied`` set when any attempt may
-        have reached the tracker.
+        have reached the tracker. After an attempt that may have landed, the next one first
+        waits ``policy.settle``: a request the tracker took may still be applied until then,
+        and a lookup (or a resend) before it could miss it (or overtake it).
         """
         ambiguous: TransientError | None = None
+        in_flight = False  # the last attempt may still be applied
         for attempt in retrying(self.policy, sleep=self._sleep, rng=self._rng):
             with attempt:
                 try:
+                    if in_flight:
+                        self.settle()
+                        in_flight = False
                     if ambiguous is not None and lookup is not None:
                         found = lookup()
                         if found is not None:
@@ -103,12 +109,18 @@ class RetryingAdapter(Adapter):
                             raise ambiguous
                     return fn()
                 except TransientError as exc:
+                    in_flight = exc.maybe_applied
                     if exc.maybe_applied and ambiguous is None:
                         ambiguous = exc
                     exc.maybe_applied = ambiguous is not None
                     log.warning("%s; attempt %d", exc, attempt.retry_state.attempt_number)
                     raise
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    def settle(self) -> None:
+        """Wait until a write the tracker took but did not answer has landed or never will
+        (``policy.settle``), so that looking it up tells the truth."""
+        self._sleep(self.policy.settle)
 
     # ------------------------------------------------------------ the contract
 

@@ -50,6 +50,10 @@ class Fault:
     ``reset`` closes the connection without applying; ``drop_after`` applies the request, then
     closes the connection without answering; ``slow`` sleeps ``delay`` seconds, then answers.
     ``hang`` waits ``delay`` seconds, then closes the connection without applying.
+    ``late`` takes the request and closes the connection without answering (the client sees
+    a failure after sending, as when it timed out); the tracker applies the request later,
+    when the next request arrives, or when ``after`` more requests have arrived before that
+    one (:meth:`FakeServer.land_late` applies what is still waiting).
     ``method`` and ``path`` (a regex searched in the path) narrow which requests it hits;
     ``times`` is how many requests it hits before it is used up.
     """
@@ -63,6 +67,7 @@ class Fault:
     path: str | None = None
     times: int = 1
     writes_only: bool = False
+    after: int = 0
 
     def hits(self, req: Request) -> bool:
         if self.times <= 0:
@@ -139,6 +144,9 @@ class FakeServer:
         self.app = app
         self.log: list[LogEntry] = []
         self.faults: list[Fault] = []
+        self.late: list[tuple[int, Request]] = []  # (requests still to arrive, request)
+        self.landed: list[tuple[str, str, int]] = []  # late requests applied, with the status
+        self.late_errors: list[Exception] = []
         self.violations: list[Any] = []
         self.checked_requests = 0
         self.checked_responses = 0
@@ -210,6 +218,36 @@ class FakeServer:
                     return fault
         return None
 
+    def hold(self, req: Request, after: int) -> None:
+        """Keep ``req`` to apply once ``after`` more requests have arrived, then the next."""
+        with self._lock:
+            self.late.append((after, req))
+
+    def arrived(self) -> list[Request]:
+        """A request arrived: the held requests due now, oldest first (no longer held)."""
+        with self._lock:
+            due = [req for left, req in self.late if left <= 0]
+            self.late = [(left - 1, req) for left, req in self.late if left > 0]
+        return due
+
+    def land_late(self) -> int:
+        """Apply every held request now, oldest first; how many there were."""
+        with self._lock:
+            held, self.late = [req for _, req in self.late], []
+        for req in held:
+            self.apply_late(req)
+        return len(held)
+
+    def apply_late(self, req: Request) -> None:
+        """Apply a held request, as the tracker finally does; its answer goes nowhere."""
+        try:
+            status = self.app.dispatch(req).status
+        except Exception as exc:  # a bug in the fake; nobody waits for this answer
+            self.late_errors.append(exc)
+            status = 500
+        with self._lock:
+            self.landed.append((req.method, req.path, status))
+
     def record(self, req: Request, status: int) -> None:
         with self._lock:
             self.log.append(
@@ -242,7 +280,14 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 raw_body=raw,
             )
             server.check(req)
+            for held in server.arrived():  # late writes land before this request is served
+                server.apply_late(held)
             fault = server.take_fault(req)
+            if fault and fault.kind == "late":  # taken, not answered, applied later
+                server.record(req, 0)
+                server.hold(req, fault.after)
+                self.close_connection = True
+                return
             if fault and fault.kind == "hang":  # no answer in time, nothing applied
                 time.sleep(fault.delay)
                 server.record(req, 0)

@@ -142,7 +142,7 @@ def _run(
     sleeps: list[float] = []
     service = ResilientService(
         remote,
-        policy=RetryPolicy(attempts=ATTEMPTS, initial_wait=0.5, max_wait=4, deadline=600),
+        policy=RetryPolicy(attempts=ATTEMPTS, initial_wait=0.5, max_wait=4, deadline=600, settle=4),
         local=local,
         outbox=outbox,
         sleep=sleeps.append,

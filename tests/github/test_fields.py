@@ -31,9 +31,7 @@ def by_field(fake: tuple[FakeServer, GitHubFakeApp]) -> Iterator[GitHubService]:
 
 
 def _requests(server: FakeServer, method: str | None = None, path: str = "") -> list[Any]:
-    return [
-        e for e in server.log if (method is None or e.method == method) and path in e.path
-    ]
+    return [e for e in server.log if (method is None or e.method == method) and path in e.path]
 
 
 def _dropped_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -293,3 +291,18 @@ def test_fields_of_an_organisation_without_fields_lists_its_types(
     _, app = fake
     app.org.fields = []
     assert [f.name for f in gh.adapter.fields()] == ["Type"]
+
+
+def test_the_bench_rows_of_issue_fields() -> None:
+    """``bench/api_calls.py``'s figures: a create with the priority in its field is one
+    request; the field list and the type list cost one request each per run."""
+    from bench.api_calls import github_field_rows
+
+    figures = {name: count for name, count, _ in github_field_rows()}
+    assert figures == {
+        "create, priority as issue field": 1,
+        "update priority, issue field": 2,
+        "first create of a run": 3,
+        "issue-field list, per run": 1,
+        "issue-type check, per run": 1,
+    }

@@ -11,7 +11,9 @@ from tests.fakes.github_fake import GitHubFakeApp
 from tests.sync.rig import Rig
 
 PRIORITY, EFFORT, TARGET = 101, 102, 104
-EXTRA = 'priority_field = "Priority"\nfield_map = { estimate_hours = "Effort", due = "Target date" }\n'
+EXTRA = (
+    'priority_field = "Priority"\nfield_map = { estimate_hours = "Effort", due = "Target date" }\n'
+)
 
 
 @pytest.fixture

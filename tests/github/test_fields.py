@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from adapters.github import GitHubService
-from bridge.errors import InvalidError, UnsupportedError
+from bridge.errors import InvalidError, UnavailableError, UnsupportedError
 from tests.contract.test_github import github_service
-from tests.fakes.base import FakeServer
+from tests.fakes.base import Fault, FakeServer
 from tests.fakes.github_fake import GitHubFakeApp
 
 FIELDS = {"estimate_hours": "Effort", "due": "Target date"}
@@ -306,3 +306,40 @@ def test_the_bench_rows_of_issue_fields() -> None:
         "issue-field list, per run": 1,
         "issue-type check, per run": 1,
     }
+
+
+# ---------------------------------------------------------------- hostile answers
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/issue-fields", {"fields": []}, "issue fields are dict, not a list"),
+        ("/issue-fields", [{"id": "1", "name": "Priority"}], "issue fields"),
+        ("/issue-types", [{"name": 7}], "issue types"),
+    ],
+)
+def test_a_broken_definition_list_is_one_bridge_error(
+    fake: tuple[FakeServer, GitHubFakeApp], path: str, body: Any, message: str
+) -> None:
+    """Definitions that are not GitHub's shape: UnavailableError naming them, no write."""
+    server, _ = fake
+    server.inject(Fault(kind="status", status=200, body=body, path=path))
+    service = github_service(server.url, priority_field="Priority", use_issue_types=True)
+    with pytest.raises(UnavailableError, match=message):
+        service.create_ticket("Broken")
+    service.close()
+    assert server.writes() == []
+
+
+def test_broken_field_values_in_an_issue_are_one_bridge_error(
+    fake: tuple[FakeServer, GitHubFakeApp], by_field: GitHubService
+) -> None:
+    """An issue whose ``issue_field_values`` are not the documented shape: an error naming
+    the property, never a KeyError or TypeError from the mapping."""
+    server, app = fake
+    ticket = by_field.create_ticket("Fine")
+    broken = {**app.render(app.issues[int(ticket.id)]), "issue_field_values": [{"value": 1}]}
+    server.inject(Fault(kind="status", status=200, body=broken, method="GET"))
+    with pytest.raises(UnavailableError, match="issue_field_values"):
+        by_field.get_ticket(ticket.id)

@@ -16,7 +16,7 @@ import pytest
 from adapters.github import GitHubService
 from bridge.errors import InvalidError, UnavailableError, UnsupportedError
 from tests.contract.test_github import github_service
-from tests.fakes.base import Fault, FakeServer
+from tests.fakes.base import FakeServer, Fault
 from tests.fakes.github_fake import GitHubFakeApp
 
 FIELDS = {"estimate_hours": "Effort", "due": "Target date"}

@@ -3,7 +3,10 @@
 Requests per operation (see ``bench/api_calls.py``): get 1; create 1 (+1 with a parent,
 +1 per dependency); comment 1; update 2 (read, then one PATCH); close with a resolution 3
 (read, PATCH, the resolution comment); a list page of 100 issues 1; a repeated list with
-nothing changed is a conditional request answered 304.
+nothing changed is a conditional request answered 304. With ``priority_field``,
+``field_map`` or ``use_issue_types``, the organisation's issue fields and types are read
+once per run (:mod:`adapters.github._fields`); the values travel in the same create or
+update request, and a value GitHub dropped costs one more PATCH, once a run.
 """
 
 from __future__ import annotations

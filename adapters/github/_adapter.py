@@ -3,7 +3,10 @@
 Requests per operation (see ``bench/api_calls.py``): get 1; create 1 (+1 with a parent,
 +1 per dependency); comment 1; update 2 (read, then one PATCH); close with a resolution 3
 (read, PATCH, the resolution comment); a list page of 100 issues 1; a repeated list with
-nothing changed is a conditional request answered 304.
+nothing changed is a conditional request answered 304. With ``priority_field``,
+``field_map`` or ``use_issue_types``, the organisation's issue fields and types are read
+once per run (:mod:`adapters.github._fields`); the values travel in the same create or
+update request, and a value GitHub dropped costs one more PATCH, once a run.
 """
 
 from __future__ import annotations
@@ -18,16 +21,17 @@ from adapters._paging import Cursor, fill_page
 from adapters.github import _payload as payload
 from adapters.github._client import (
     ALL_COMMENTS,
-    BLOCKED_BY,
-    BLOCKER,
     COMMENTS,
+    FIELD_VALUE,
     ISSUE,
     ISSUES,
-    SUB_ISSUE,
     SUB_ISSUES,
     GitHubClient,
 )
 from adapters.github._config import GitHubConfig
+from adapters.github._field_values import FieldDef, Routing, dropped_fields
+from adapters.github._fields import OrgFields
+from adapters.github._links import Links
 from adapters.github._mapping import (
     BODY_LIMIT,
     comment_body,
@@ -51,6 +55,7 @@ from bridge.errors import (
     already_landed,
 )
 from bridge.feed import ChangeFeed
+from bridge.fields import FieldInfo
 from bridge.models import (
     Comment,
     Ticket,
@@ -82,6 +87,8 @@ class GitHubAdapter(Adapter):
                 adapter="github",
             )
         self._client = GitHubClient(config, secret)
+        self._links = Links(config, self._client, self._issue_id)
+        self._org = OrgFields(config, self._client)
 
     @classmethod
     def from_config(cls, config: GitHubConfig) -> GitHubAdapter:
@@ -135,25 +142,40 @@ class GitHubAdapter(Adapter):
         deps = None
         summary = issue.issue_dependencies_summary
         if self.config.use_dependencies_api and summary and summary.total != len(block.deps):
-            deps = self._blocked_by(str(issue.number))
+            deps = self._links.blocked_by(str(issue.number))
         return issue_to_ticket(issue, self.config, deps, parent_id=parent_id)
-
-    def _blocked_by(self, ticket_id: str) -> builtins.list[str]:
-        path = self._client.path(BLOCKED_BY, number=ticket_id)
-        blockers = payload.issues(self._client.pages(path, {}, ticket_id), ticket_id)
-        return [str(i.number) for i in blockers]
 
     # ------------------------------------------------------------ primitives
 
     def create(self, draft: TicketDraft) -> Ticket:
         parent_number = self._number(draft.parent_id) if draft.parent_id else None
-        body = create_payload(self.config, draft)
+        routing = self._org.routing()
+        if self.config.use_issue_types:
+            self._org.check_type(self.config.issue_types[draft.type])
+        body = create_payload(self.config, draft, routing)
         if parent_number is not None:
             self._issue_id(str(parent_number))  # the parent must exist before anything is made
         dep_ids = [self._issue_id(d) for d in draft.dependencies]
         data, _ = self._client.request("POST", self._client.path(ISSUES), body=body)
         with already_landed():
-            return self._finish_create(draft, payload.issue(data), parent_number, dep_ids)
+            issue = payload.issue(data)
+            if self._dropped(routing, body, issue):  # the label and the body take them
+                redo = create_payload(self.config, draft)
+                issue = self._patch(str(issue.number), {k: redo[k] for k in ("labels", "body")})
+            return self._finish_create(draft, issue, parent_number, dep_ids)
+
+    def _dropped(self, routing: Routing, sent: dict[str, Any], issue: IssueIn) -> bool:
+        """Whether GitHub's answer lacks field values it was sent (noticed once a run)."""
+        values = {v["field_id"]: v["value"] for v in sent.get("issue_field_values", [])}
+        lost = dropped_fields(routing, values, issue) if values else []
+        if lost:
+            self._org.notice_drop(lost, str(issue.number))
+        return bool(lost)
+
+    def _patch(self, ticket_id: str, body: dict[str, Any]) -> IssueIn:
+        path = self._client.path(ISSUE, number=ticket_id)
+        data, _ = self._client.request("PATCH", path, body=body, ticket_id=ticket_id)
+        return payload.issue(data, ticket_id)
 
     def _finish_create(
         self,
@@ -166,13 +188,9 @@ class GitHubAdapter(Adapter):
         link and the blocked-by links."""
         ticket_id = str(issue.number)
         if draft.status.is_done:
-            data, _ = self._client.request(
-                "PATCH",
-                self._client.path(ISSUE, number=ticket_id),
-                body=state_fields(self.config, draft.status, draft.resolution),
-                ticket_id=ticket_id,
+            issue = self._patch(
+                ticket_id, state_fields(self.config, draft.status, draft.resolution)
             )
-            issue = payload.issue(data, ticket_id)
         if parent_number is not None:
             self._client.request(
                 "POST",
@@ -180,20 +198,9 @@ class GitHubAdapter(Adapter):
                 body={"sub_issue_id": issue.id},
                 ticket_id=ticket_id,
             )
-        self._add_blocked_by(ticket_id, dep_ids)
+        self._links.add_blocked_by(ticket_id, dep_ids)
         parent = str(parent_number) if parent_number is not None else None
         return issue_to_ticket(issue, self.config, parent_id=parent)
-
-    def _add_blocked_by(self, ticket_id: str, dep_ids: builtins.list[int]) -> None:
-        if not self.config.use_dependencies_api:
-            return
-        for dep_id in dep_ids:
-            self._client.request(
-                "POST",
-                self._client.path(BLOCKED_BY, number=ticket_id),
-                body={"issue_id": dep_id},
-                ticket_id=ticket_id,
-            )
 
     def get(self, ticket_id: str) -> Ticket:
         return self._to_ticket(self._issue(ticket_id))
@@ -206,16 +213,23 @@ class GitHubAdapter(Adapter):
             if current.status.is_done and changes.resolution and current.resolution:
                 self._ensure_resolution_comment(ticket_id, current.resolution)
             return current
-        updated, patch = plan_update(
-            self.config, issue, current, updated, changes.given(), ticket_id
+        routing = self._org.routing()
+        if self.config.use_issue_types and updated.type != current.type:
+            self._org.check_type(self.config.issue_types[updated.type])
+        updated, patch, to_clear = plan_update(
+            self.config, issue, current, updated, changes.given(), ticket_id, routing
         )
         if patch:
-            data, _ = self._client.request(
-                "PATCH", self._client.path(ISSUE, number=ticket_id), body=patch, ticket_id=ticket_id
-            )
-            issue = payload.issue(data, ticket_id)
-        self._reparent(ticket_id, current, updated)
-        self._relink(ticket_id, current, updated)
+            issue = self._patch(ticket_id, patch)
+            if self._dropped(routing, patch, issue):
+                _, redo, _ = plan_update(
+                    self.config, issue, current, updated, changes.given(), ticket_id
+                )
+                issue = self._patch(ticket_id, redo) if redo else issue
+        self._clear_fields(ticket_id, to_clear)
+        parent = self._number(updated.parent_id) if updated.parent_id else None
+        self._links.reparent(ticket_id, current, updated, parent)
+        self._links.relink(ticket_id, current, updated)
         if (
             updated.status.is_done
             and updated.resolution
@@ -231,6 +245,12 @@ class GitHubAdapter(Adapter):
             update={"updated_at": issue_to_ticket(issue, self.config).updated_at}
         )
 
+    def _clear_fields(self, ticket_id: str, fields: builtins.list[FieldDef]) -> None:
+        """Remove the values of mapped fields whose metadata key was removed."""
+        for fdef in fields:
+            path = self._client.path(FIELD_VALUE, number=ticket_id, field_id=fdef.id)
+            self._client.request("DELETE", path, ticket_id=ticket_id)
+
     def _ensure_resolution_comment(self, ticket_id: str, resolution: str) -> None:
         """Closing again with the same resolution: post its comment if an earlier attempt
         closed the issue but did not get to post it."""
@@ -239,38 +259,6 @@ class GitHubAdapter(Adapter):
         posted = payload.comments(self._client.pages(path, {}, ticket_id), ticket_id)
         if not any(c.body == text for c in posted):
             self._client.request("POST", path, body={"body": text}, ticket_id=ticket_id)
-
-    def _reparent(self, ticket_id: str, current: Ticket, updated: Ticket) -> None:
-        if updated.parent_id == current.parent_id:
-            return
-        child_id = self._issue_id(ticket_id)
-        if updated.parent_id is None:
-            self._client.request(
-                "DELETE",
-                self._client.path(SUB_ISSUE, number=current.parent_id),
-                body={"sub_issue_id": child_id},
-                ticket_id=ticket_id,
-            )
-            return
-        self._client.request(
-            "POST",
-            self._client.path(SUB_ISSUES, number=self._number(updated.parent_id)),
-            body={"sub_issue_id": child_id, "replace_parent": current.parent_id is not None},
-            ticket_id=ticket_id,
-        )
-
-    def _relink(self, ticket_id: str, current: Ticket, updated: Ticket) -> None:
-        added = [d for d in updated.dependencies if d not in current.dependencies]
-        removed = [d for d in current.dependencies if d not in updated.dependencies]
-        self._add_blocked_by(ticket_id, [self._issue_id(d) for d in added])
-        if not self.config.use_dependencies_api:
-            return
-        for dep in removed:
-            self._client.request(
-                "DELETE",
-                self._client.path(BLOCKER, number=ticket_id, blocker=self._issue_id(dep)),
-                ticket_id=ticket_id,
-            )
 
     def add_comment(
         self, ticket_id: str, body: str, author: str, *, key: str | None = None
@@ -294,6 +282,11 @@ class GitHubAdapter(Adapter):
                 "GitHub answered the new comment with another one", adapter="github"
             )
         return comment
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        """The organisation's issue fields (and its issue types as ``type``), read once a run;
+        ``UnsupportedError`` where the owner is a user or has neither."""
+        return self._org.infos(issue_type)
 
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         path = self._client.path(COMMENTS, number=self._number(ticket_id))

@@ -31,6 +31,7 @@ __all__ = [
     "BLOCKED_BY",
     "BLOCKER",
     "COMMENTS",
+    "FIELD_VALUE",
     "ISSUE",
     "ISSUES",
     "SUB_ISSUE",
@@ -48,6 +49,7 @@ SUB_ISSUES = "issues/{number}/sub_issues"
 SUB_ISSUE = "issues/{number}/sub_issue"
 BLOCKED_BY = "issues/{number}/dependencies/blocked_by"
 BLOCKER = "issues/{number}/dependencies/blocked_by/{blocker}"
+FIELD_VALUE = "issues/{number}/issue-field-values/{field_id}"
 
 PER_PAGE = 100
 _ETAG_ENTRIES = 256

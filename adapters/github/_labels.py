@@ -41,14 +41,16 @@ def labels_for(
     config: GitHubConfig,
     *,
     user_labels: list[str],
-    priority: Priority,
+    priority: Priority | None,
     status: Status,
     kind: TicketType,
     assignee: str | None,
 ) -> list[str]:
-    """The full label set of an issue: the user's labels plus the bridge's own."""
+    """The full label set of an issue: the user's labels plus the bridge's own (no priority
+    label where ``priority`` is ``None``: an issue field holds it)."""
     labels = list(user_labels)
-    labels.append(config.priority_labels[priority])
+    if priority is not None:
+        labels.append(config.priority_labels[priority])
     if status in config.status_labels:
         labels.append(config.status_labels[status])
     if not config.use_issue_types:

@@ -27,6 +27,15 @@ from adapters.github._body import (
 )
 from adapters.github._config import GitHubConfig
 from adapters.github._errors import ADAPTER
+from adapters.github._field_values import (
+    FieldDef,
+    Routing,
+    as_request,
+    changed_values,
+    read_metadata,
+    read_priority,
+    wanted_values,
+)
 from adapters.github._labels import bridge_labels, labels_for, owned_labels, read_labels
 from adapters.github._payload import IssueIn
 from bridge.errors import UnavailableError
@@ -137,13 +146,13 @@ def issue_to_ticket(
         "title": _title(issue),
         "description": description,
         "status": status,
-        "priority": labels.priority,
+        "priority": read_priority(issue, config) or labels.priority,
         "type": _issue_kind(issue, config, block, labels.kind),
         "assignee": assignee,
         "labels": labels.user_labels,
         "parent_id": number_from_url(issue.parent_issue_url) or parent_id,
         "dependencies": list(deps if deps is not None else block.deps),
-        "metadata": block.metadata,
+        "metadata": {**block.metadata, **read_metadata(issue, config)},
         "resolution": resolution,
         "created_at": issue.created_at,
         "updated_at": issue.updated_at,
@@ -174,7 +183,7 @@ def list_params(config: GitHubConfig, query: TicketQuery) -> dict[str, Any]:
     elif statuses and not statuses & OPEN:
         state = "closed"
     labels = list(query.labels)
-    if len(query.priority) == 1:
+    if len(query.priority) == 1 and config.priority_field is None:
         labels.append(config.priority_labels[query.priority[0]])
     if len(statuses) == 1 and (only := next(iter(statuses))) in config.status_labels:
         labels.append(config.status_labels[only])
@@ -204,23 +213,27 @@ def assignees_for(config: GitHubConfig, assignee: str | None) -> list[str]:
     return [login] if login else []
 
 
-def _labels_of(config: GitHubConfig, ticket: Ticket | TicketDraft) -> list[str]:
+def _labels_of(config: GitHubConfig, ticket: Ticket | TicketDraft, routing: Routing) -> list[str]:
     return labels_for(
         config,
         user_labels=ticket.labels,
-        priority=ticket.priority,
+        priority=None if routing.priority else ticket.priority,
         status=ticket.status,
         kind=ticket.type,
         assignee=ticket.assignee,
     )
 
 
-def create_payload(config: GitHubConfig, draft: TicketDraft) -> dict[str, Any]:
-    """The body of the request that creates the issue for ``draft``."""
-    labels = _labels_of(config, draft)
+def create_payload(
+    config: GitHubConfig, draft: TicketDraft, routing: Routing | None = None
+) -> dict[str, Any]:
+    """The body of the request that creates the issue for ``draft``; what ``routing`` puts
+    in issue fields goes in ``issue_field_values``, not in a label or the body."""
+    routing = routing or Routing()
+    labels = _labels_of(config, draft, routing)
     block = Block(
         status=draft.status.value if draft.status.is_done else None,
-        metadata=draft.metadata,
+        metadata=routing.block_metadata(draft.metadata),
         key=draft.idempotency_key,
         resolution=draft.resolution,
         deps=list(draft.dependencies),
@@ -237,6 +250,8 @@ def create_payload(config: GitHubConfig, draft: TicketDraft) -> dict[str, Any]:
         payload["assignees"] = assignees
     if config.use_issue_types:
         payload["type"] = config.issue_types[draft.type]
+    if values := wanted_values(routing, config, draft.priority, draft.metadata):
+        payload["issue_field_values"] = as_request(values)
     return payload
 
 
@@ -247,8 +262,10 @@ def plan_update(
     updated: Ticket,
     given: dict[str, Any],
     ticket_id: str,
-) -> tuple[Ticket, dict[str, Any]]:
-    """The ticket as it will be stored, and the PATCH that stores it (empty: nothing to send).
+    routing: Routing | None = None,
+) -> tuple[Ticket, dict[str, Any], list[FieldDef]]:
+    """The ticket as it will be stored, the PATCH that stores it (empty: nothing to send),
+    and the issue fields to clear (a mapped metadata key that was removed).
 
     Labels a person added on GitHub are never taken away (a second label in one of the
     bridge's namespaces loses to the first, with a warning); the body keeps its
@@ -260,10 +277,11 @@ def plan_update(
         updated = updated.model_copy(
             update={"labels": list(dict.fromkeys([*updated.labels, *by_person]))}
         )
-    labels = _labels_of(config, updated)
+    routing = routing or Routing()
+    labels = _labels_of(config, updated, routing)
     new_block = Block(
         status=updated.status.value if updated.status.is_done else None,
-        metadata=updated.metadata,
+        metadata=routing.block_metadata(updated.metadata),
         key=block.key,
         resolution=updated.resolution if updated.status.is_done else None,
         deps=list(updated.dependencies),
@@ -273,7 +291,12 @@ def plan_update(
     )
     new_description = updated.description if "description" in given else description
     body = checked_body(new_description, new_block, ticket_id)
-    return updated, _patch(config, issue, current, updated, body, labels)
+    patch = _patch(config, issue, current, updated, body, labels)
+    wanted = wanted_values(routing, config, updated.priority, updated.metadata, ticket_id)
+    to_set, to_clear = changed_values(routing, issue, wanted)
+    if to_set:
+        patch["issue_field_values"] = as_request(to_set)
+    return updated, patch, to_clear
 
 
 def _warn_losers(config: GitHubConfig, issue: IssueIn, labels: list[str]) -> None:

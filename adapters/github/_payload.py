@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from adapters.github._errors import ADAPTER
 from bridge.errors import UnavailableError
@@ -22,6 +22,7 @@ from bridge.validation import describe_errors
 __all__ = [
     "CommentIn",
     "DependenciesIn",
+    "FieldValueIn",
     "IssueIn",
     "comment",
     "comments",
@@ -58,6 +59,23 @@ class DependenciesIn(_Shape):
         return self.blocked_by if self.total_blocked_by is None else self.total_blocked_by
 
 
+class OptionIn(_Shape):
+    name: StrictStr
+
+
+class FieldValueIn(_Shape):
+    """One of an issue's ``issue_field_values``: a single-select's choice is the option in
+    ``single_select_option`` (``value`` then holds the option's id); a dropped value is
+    simply absent."""
+
+    issue_field_id: StrictInt
+    issue_field_name: StrictStr | None = None
+    data_type: StrictStr
+    value: StrictStr | StrictInt | StrictFloat | None = None
+    single_select_option: OptionIn | None = None
+    multi_select_options: list[OptionIn] | None = None
+
+
 class IssueIn(_Shape):
     """An issue (or a pull request, as the issues endpoints list them too)."""
 
@@ -76,6 +94,7 @@ class IssueIn(_Shape):
     parent_issue_url: StrictStr | None = None
     issue_dependencies_summary: DependenciesIn | None = None
     type: IssueTypeIn | None = None
+    issue_field_values: list[FieldValueIn] = []
     pull_request: dict[str, Any] | None = None
 
     @property

@@ -22,9 +22,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.base import FakeApp, FakeServer, Request, Response
+from tests.fakes.github_fields import Organisation
 
 REPO = r"/api/v3/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 ISSUE = REPO + r"/issues/(?P<number>\d+)"
+ORG = r"/api/v3/orgs/(?P<org>[^/]+)"
 BODY_LIMIT = 65_536
 
 # The keys each request body may hold: the properties of the route's request body in GitHub's
@@ -43,6 +45,8 @@ PERMITTED_KEYS: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/issues/{issue_number}/sub_issue"): frozenset({"sub_issue_id"}),
     ("POST", "/issues/{issue_number}/dependencies/blocked_by"): frozenset({"issue_id"}),
     ("POST", "/labels"): frozenset({"name", "color", "description"}),
+    ("POST", "/issues/{issue_number}/issue-field-values"): frozenset({"issue_field_values"}),
+    ("PUT", "/issues/{issue_number}/issue-field-values"): frozenset({"issue_field_values"}),
 }
 
 
@@ -83,6 +87,7 @@ class GitHubFakeApp(FakeApp):
         self.elsewhere: dict[tuple[str, int], dict[str, Any]] = {}
         self.labels: dict[str, dict[str, Any]] = {}
         self.dependencies_enabled = True
+        self.org = Organisation(owner)  # its issue fields and types: tests/fakes/github_fields.py
         self._next_id = 1000
         self._next_comment = 5000
         r = self.route
@@ -103,6 +108,12 @@ class GitHubFakeApp(FakeApp):
         r("GET", ISSUE + r"/dependencies/blocked_by", self.list_blocked_by)
         r("POST", ISSUE + r"/dependencies/blocked_by", self.add_blocked_by)
         r("DELETE", ISSUE + r"/dependencies/blocked_by/(?P<issue_id>\d+)", self.remove_blocked_by)
+        r("GET", ORG + r"/issue-fields", self.org.list_fields)
+        r("GET", ORG + r"/issue-types", self.org.list_types)
+        r("GET", ISSUE + r"/issue-field-values", self.list_field_values)
+        r("POST", ISSUE + r"/issue-field-values", self.add_field_values)
+        r("PUT", ISSUE + r"/issue-field-values", self.set_field_values)
+        r("DELETE", ISSUE + r"/issue-field-values/(?P<field_id>\d+)", self.delete_field_value)
 
     # ------------------------------------------------------------ rendering
 
@@ -160,7 +171,7 @@ class GitHubFakeApp(FakeApp):
             "updated_at": issue.updated_at,
             "closed_at": issue.closed_at,
             "author_association": "OWNER",
-            "type": {"id": 1, "name": issue.type} if issue.type else None,
+            "type": self.org.type_object(issue.type),
             "sub_issues_summary": {
                 "total": len(issue.sub_issues),
                 "completed": done,
@@ -177,6 +188,8 @@ class GitHubFakeApp(FakeApp):
         }
         if issue.parent and not listed_as_sub_issue:
             rendered["parent_issue_url"] = f"{self.api}/issues/{issue.parent}"
+        if values := self.org.render_values(issue.number):
+            rendered["issue_field_values"] = values
         return rendered
 
     def render_comment(self, issue: FakeIssue, comment: dict[str, Any]) -> dict[str, Any]:
@@ -314,6 +327,11 @@ class GitHubFakeApp(FakeApp):
             return self._invalid("title is missing", "title")
         if len(data.get("body") or "") > BODY_LIMIT:
             return self._invalid("body is too long (maximum is 65536 characters)")
+        refused = self.org.unknown_type(data.get("type")) or self.org.check(
+            data.get("issue_field_values")
+        )
+        if refused is not None:
+            return refused
         self._next_id += 1
         issue = FakeIssue(
             number=max([*self.issues, *self.deleted, *self.transferred, 0]) + 1,
@@ -322,8 +340,9 @@ class GitHubFakeApp(FakeApp):
             body=data.get("body"),
             labels=[str(n) for n in data.get("labels", [])],
             assignees=list(data.get("assignees", [])),
-            type=data.get("type"),
+            type=data.get("type") if self.org.type_object(data.get("type")) else None,
         )
+        self.org.apply(issue.number, data.get("issue_field_values"))
         for name in issue.labels:
             self._label(name)
         self.issues[issue.number] = issue
@@ -368,9 +387,17 @@ class GitHubFakeApp(FakeApp):
         data = req.body or {}
         if len(data.get("body") or "") > BODY_LIMIT:
             return self._invalid("body is too long (maximum is 65536 characters)")
-        for key in ("title", "body", "type"):
+        refused = self.org.unknown_type(data.get("type")) or self.org.check(
+            data.get("issue_field_values")
+        )
+        if refused is not None:
+            return refused
+        for key in ("title", "body"):
             if key in data:
                 setattr(issue, key, data[key])
+        if "type" in data and (data["type"] is None or self.org.type_object(data["type"])):
+            issue.type = data["type"]
+        self.org.apply(issue.number, data.get("issue_field_values"))
         if "labels" in data:
             issue.labels = [str(n) for n in data["labels"]]
             for name in issue.labels:
@@ -543,6 +570,41 @@ class GitHubFakeApp(FakeApp):
         issue.blocked_by.remove(blocker.number)
         self._touch(issue)
         return Response(200, self.render(blocker))
+
+    # ------------------------------------------------------------ issue field values
+
+    def list_field_values(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        issue = self._issue(number)
+        if issue is None:
+            return self._missing()
+        return self._page(req, self.org.render_values(issue.number), req.path)
+
+    def _write_values(self, req: Request, number: str, *, replace: bool) -> Response:
+        issue = self._issue(number)
+        if issue is None:
+            return self._missing()
+        items = (req.body or {}).get("issue_field_values", [])
+        refused = self.org.check(items)
+        if refused is not None:
+            return refused
+        self.org.apply(issue.number, items, replace=replace)
+        self._touch(issue)
+        return Response(200, self.org.render_values(issue.number))
+
+    def add_field_values(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        return self._write_values(req, number, replace=False)
+
+    def set_field_values(self, req: Request, owner: str, repo: str, number: str) -> Response:
+        return self._write_values(req, number, replace=True)
+
+    def delete_field_value(
+        self, req: Request, owner: str, repo: str, number: str, field_id: str
+    ) -> Response:
+        issue = self._issue(number)
+        if issue is None or not self.org.clear(issue.number, int(field_id)):
+            return self._missing()
+        self._touch(issue)
+        return Response(204, None)
 
 
 def start_github_fake(token: str = "t0ken") -> tuple[FakeServer, GitHubFakeApp]:

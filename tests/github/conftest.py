@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.github import GitHubService
+from tests.contract.test_github import github_service
 from tests.fakes.base import FakeServer
 from tests.fakes.github_fake import GitHubFakeApp, start_github_fake
 
@@ -18,6 +20,14 @@ def fake() -> Iterator[tuple[FakeServer, GitHubFakeApp]]:
     server, app = start_github_fake()
     yield server, app
     server.stop()
+
+
+@pytest.fixture
+def gh(fake: tuple[FakeServer, GitHubFakeApp]) -> Iterator[GitHubService]:
+    """The adapter's service pointed at the fake, with the default configuration."""
+    service = github_service(fake[0].url)
+    yield service
+    service.close()
 
 
 @pytest.fixture

@@ -152,8 +152,8 @@ def test_an_unknown_key_from_the_adapter_would_be_a_bridge_error(
     """What the fake refuses, the adapter reports as InvalidError (as against GitHub)."""
     real = mapping.create_payload
 
-    def with_extra(config, draft):  # type: ignore[no-untyped-def]
-        return {**real(config, draft), "priority": "high"}
+    def with_extra(config, draft, routing=None):  # type: ignore[no-untyped-def]
+        return {**real(config, draft, routing), "priority": "high"}
 
     monkeypatch.setattr("adapters.github._adapter.create_payload", with_extra)
     with pytest.raises(InvalidError, match="not a permitted key"):

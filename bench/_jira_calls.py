@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bench._operations import Row, operation_rows
 from tests.contract.test_jira import jira_service
+from tests.fakes.base import FakeServer
 from tests.fakes.jira_fake import start_jira_fake
 
 NOTES = {
@@ -14,6 +17,9 @@ NOTES = {
     "close with resolution": "read, transition with resolution",
     "list 1000 issues": "page size 100",
     "list, nothing changed": "Jira search has no conditional requests",
+    "first create of a run": "the project's types (with its statuses), the type's fields, create",
+    "first create of a type": "its create metadata, once per issue type per run",
+    "create with field_map": "mapped fields in the same request",
 }
 
 
@@ -22,7 +28,9 @@ def rows_for(mode: str) -> list[Row]:
     workflow is known (a first status change learns it)."""
     server, app = start_jira_fake(mode)
     service = jira_service(server.url, mode)
+    field_rows = _field_rows(server, mode)
     warm = service.create_ticket("Learns the workflow")
+    service.create_ticket("Learns the sub-task's fields", parent_id=warm.id)
     for status in ("in_progress", "blocked", "in_progress", "open"):
         service.update_ticket(warm.id, status=status)
     service.close_ticket(warm.id, resolution="x")
@@ -33,10 +41,32 @@ def rows_for(mode: str) -> list[Row]:
             service.create_ticket(f"Bulk {len(app.issues)}")
 
     try:
-        return operation_rows(server, service, fill, NOTES)
+        return operation_rows(server, service, fill, NOTES) + field_rows
     finally:
         service.close()
         server.stop()
+
+
+def _field_rows(server: FakeServer, mode: str) -> list[Row]:
+    """What create metadata costs: a fresh run's first create, another type's, and a create
+    with mapped fields once its type is known."""
+    fresh = jira_service(server.url, mode, field_map={"estimate_hours": "customfield_10016"})
+    try:
+        counts = [
+            _count(server, lambda: fresh.create_ticket("First")),
+            _count(server, lambda: fresh.create_ticket("Bug", type="bug")),
+            _count(server, lambda: fresh.create_ticket("Sized", metadata={"estimate_hours": 3})),
+        ]
+    finally:
+        fresh.close()
+    names = ["first create of a run", "first create of a type", "create with field_map"]
+    return [(n, c, NOTES[n]) for n, c in zip(names, counts, strict=True)]
+
+
+def _count(server: FakeServer, action: Callable[[], object]) -> int:
+    server.clear_log()
+    action()
+    return len(server.log)
 
 
 def jira_rows() -> dict[str, list[Row]]:

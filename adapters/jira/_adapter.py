@@ -16,6 +16,7 @@ from adapters._paging import Cursor, fill_page
 from adapters.jira._client import JiraClient, PageGuard
 from adapters.jira._config import JiraConfig
 from adapters.jira._feed import JiraFeed
+from adapters.jira._fields import JiraFields
 from adapters.jira._jql import StatusFilter, list_jql
 from adapters.jira._mapping import (
     Marks,
@@ -40,6 +41,7 @@ from bridge.errors import (
     UnsupportedError,
     already_landed,
 )
+from bridge.fields import FieldInfo
 from bridge.models import (
     Comment,
     Status,
@@ -92,6 +94,7 @@ class JiraAdapter(JiraFeed, Adapter):
         self._cloud = self._client.cloud
         self._workflow = Workflow()
         self._types: dict[str, str] = {}
+        self._fields = JiraFields(config, self._client, self._type_ids)
 
     @classmethod
     def from_config(cls, config: JiraConfig) -> JiraAdapter:
@@ -106,7 +109,21 @@ class JiraAdapter(JiraFeed, Adapter):
 
     # ------------------------------------------------------------ reading
 
+    def _mapped(self) -> dict[str, str]:
+        return self._fields.mapped()
+
+    def _type_ids(self) -> dict[str, str]:
+        """The project's issue types by name, with their ids (read with its statuses)."""
+        self._status_name(Status.OPEN)
+        return self._workflow.type_ids
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        """The create screen's fields of ``issue_type`` (a neutral type or a Jira type's
+        name), or of every type of the project: one request per type, once per run."""
+        return self._fields.infos(issue_type)
+
     def _issue(self, key: str) -> dict[str, Any]:
+        self._mapped()  # a field_map by field names learns the ids before the first read
         answer = self._client.request(
             "GET",
             f"/issue/{key}",
@@ -162,8 +179,9 @@ class JiraAdapter(JiraFeed, Adapter):
         _ = [self._issue(dep) for dep in draft.dependencies]  # linked after: check them first
         marked = draft.status is Status.BLOCKED and self._status_name(Status.BLOCKED)[1]
         fields = create_fields(self.config, draft, issue_type, marked, cloud=self._cloud)
+        fields.update(self._fields.for_create(draft, issue_type, fields))
         prop: dict[str, Any] = {
-            "metadata": draft.metadata,
+            "metadata": self._fields.own_metadata(draft.metadata),
             "type": draft.type.value,
             "assignee": draft.assignee,
         }
@@ -201,20 +219,22 @@ class JiraAdapter(JiraFeed, Adapter):
         return ticket
 
     def get(self, ticket_id: str) -> Ticket:
-        return issue_to_ticket(self._issue(ticket_id), self.config)
+        return issue_to_ticket(self._issue(ticket_id), self.config, self._mapped())
 
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         check_labels(changes.labels or [])
         issue = self._issue(ticket_id)
-        current = issue_to_ticket(issue, self.config)
+        current = issue_to_ticket(issue, self.config, self._mapped())
         updated = changes.apply_to(current)
         if updated is current:
             return current
         prop = bridge_property(issue, self.config)
         fields = self._changed_fields(ticket_id, issue, current, updated)
+        kind = self._types.get(ticket_id, issue["fields"]["issuetype"]["name"])
+        fields.update(self._fields.for_update(kind, current.metadata, updated.metadata))
         new_prop = {
             **prop,
-            "metadata": updated.metadata,
+            "metadata": self._fields.own_metadata(updated.metadata),
             "type": updated.type.value,
             "assignee": updated.assignee,
         }
@@ -378,11 +398,12 @@ class JiraAdapter(JiraFeed, Adapter):
         )
 
         guard = PageGuard(self.config.max_pages)
+        mapped = self._mapped()
 
         def fetch(position: str) -> tuple[builtins.list[Ticket], str | None]:
             guard.check(position)
             issues, token = self._client.search(jql, position or None, self.config.page_size)
-            return [issue_to_ticket(i, self.config) for i in issues], token
+            return [issue_to_ticket(i, self.config, mapped) for i in issues], token
 
         return fill_page(fetch, start, query.limit, query.matches)
 

@@ -9,7 +9,28 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bridge.models import Priority, Status, TicketType
 
-__all__ = ["JiraConfig"]
+__all__ = ["OWN_FIELDS", "JiraConfig"]
+
+# The issue fields the bridge itself writes and reads; a field_map entry cannot take them.
+OWN_FIELDS = frozenset(
+    {
+        "summary",
+        "description",
+        "priority",
+        "labels",
+        "status",
+        "issuetype",
+        "project",
+        "parent",
+        "assignee",
+        "issuelinks",
+        "resolution",
+        "created",
+        "updated",
+        "comment",
+        "key",
+    }
+)
 
 
 class JiraConfig(BaseModel):
@@ -84,6 +105,16 @@ class JiraConfig(BaseModel):
     assignee_map: dict[str, str] = Field(
         default_factory=dict, description="agent name -> Jira accountId (Server: user name)"
     )
+    field_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="neutral metadata key -> a Jira field: customfield_10016, components, "
+        "fixVersions, duedate, or the field's name as the site shows it",
+    )
+    check_required: bool = Field(
+        default=True,
+        description="read each issue type's create metadata (once per run) and refuse a create "
+        "that lacks a required field before sending it",
+    )
     page_size: int = Field(default=100, ge=1, le=100)
     idempotency_lookback_days: int = Field(default=7, ge=1)
 
@@ -93,6 +124,30 @@ class JiraConfig(BaseModel):
         if not re.match(r"https?://", value):
             raise ValueError("server must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("field_map")
+    @classmethod
+    def _field_map(cls, value: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for key, target in value.items():
+            if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", key):
+                raise ValueError(
+                    f"field_map key {key!r} must be a metadata key of letters, digits, _ . : -"
+                )
+            name = target.strip()
+            if not name or len(name) > 255 or any(ch in name for ch in "\n\r\t"):
+                raise ValueError(f"field_map.{key}: {target!r} is not a Jira field id or name")
+            if name.lower() in OWN_FIELDS:
+                raise ValueError(
+                    f"field_map.{key}: {name} is a field the bridge sets itself; map a "
+                    "custom field, components, fixVersions, duedate, ..."
+                )
+            if name.lower() in seen:
+                raise ValueError(
+                    f"field_map: {seen[name.lower()]} and {key} both map to {name}; one key a field"
+                )
+            seen[name.lower()] = key
+        return {k: v.strip() for k, v in value.items()}
 
     @field_validator("project")
     @classmethod

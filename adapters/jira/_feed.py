@@ -26,6 +26,10 @@ class JiraFeed:
     def list_comments(self, ticket_id: str) -> builtins.list[Comment]:
         raise NotImplementedError
 
+    def _mapped(self) -> dict[str, str]:
+        """Metadata keys read from fields (key -> field id)."""
+        raise NotImplementedError
+
     sync_overlap = timedelta(seconds=60)
 
     @property
@@ -45,6 +49,7 @@ class JiraFeed:
         only an issue with more comments than the search carries costs a request of its own.
         """
         feed = ChangeFeed(watermark=utcnow())
+        mapped = self._mapped()
         jql = And().eq("project", self.config.project)
         if since is not None:
             minutes = max(1, math.ceil((feed.watermark - since).total_seconds() / 60) + 1)
@@ -60,12 +65,12 @@ class JiraFeed:
                     feed.not_modified = True
                     return feed
             for issue in issues:
-                self._add_to_feed(feed, issue)
+                self._add_to_feed(feed, issue, mapped)
         return feed
 
-    def _add_to_feed(self, feed: ChangeFeed, issue: dict[str, Any]) -> None:
+    def _add_to_feed(self, feed: ChangeFeed, issue: dict[str, Any], mapped: dict[str, str]) -> None:
         """The issue's ticket, and its comments: from the search, or read when it left some out."""
-        ticket = issue_to_ticket(issue, self.config)
+        ticket = issue_to_ticket(issue, self.config, mapped)
         feed.tickets.append(ticket)
         block = issue["fields"].get("comment") or {}
         raw = block.get("comments")
@@ -82,8 +87,9 @@ class JiraFeed:
             .at_least("created", f"-{self.config.idempotency_lookback_days}d")
             .render("created DESC")
         )
+        mapped = self._mapped()
         for issues in self._client.iter_search(jql, self.config.page_size):
             for issue in issues:
                 if bridge_property(issue, self.config).get("key") == key:
-                    return issue_to_ticket(issue, self.config)
+                    return issue_to_ticket(issue, self.config, mapped)
         return None

@@ -9,6 +9,7 @@ from typing import Any
 from adapters.jira._config import JiraConfig
 from adapters.jira._payload import bridge_property_of, parse_when
 from adapters.jira._text import comment_parts, description_field, read_description
+from adapters.jira._values import from_jira
 from bridge.errors import InvalidError
 from bridge.models import (
     Comment,
@@ -33,6 +34,7 @@ __all__ = [
     "create_fields",
     "created_ticket",
     "issue_to_ticket",
+    "mapped_metadata",
     "parse_comment",
     "resolution_name",
     "tracker_ref",
@@ -87,8 +89,24 @@ def bridge_property(issue: dict[str, Any], config: JiraConfig) -> dict[str, Any]
     return bridge_property_of(issue, config.property_key)
 
 
-def issue_to_ticket(issue: dict[str, Any], config: JiraConfig) -> Ticket:
-    """A neutral ticket from an issue payload (with the bridge's entity property)."""
+def mapped_metadata(
+    f: dict[str, Any], prop: dict[str, Any], mapped: dict[str, str] | None
+) -> dict[str, Any]:
+    """The property's metadata, with each mapped key read from its field instead."""
+    metadata = dict(prop.get("metadata") or {})
+    for key, field_id in (mapped or {}).items():
+        metadata.pop(key, None)
+        value = from_jira(f.get(field_id))
+        if value is not None:
+            metadata[key] = value
+    return metadata
+
+
+def issue_to_ticket(
+    issue: dict[str, Any], config: JiraConfig, mapped: dict[str, str] | None = None
+) -> Ticket:
+    """A neutral ticket from an issue payload (with the bridge's entity property);
+    ``mapped``: metadata keys read from fields (key -> field id)."""
     f = issue["fields"]
     prop = bridge_property(issue, config)
     labels = list(f.get("labels") or [])
@@ -123,7 +141,7 @@ def issue_to_ticket(issue: dict[str, Any], config: JiraConfig) -> Ticket:
         labels=labels,
         parent_id=(f.get("parent") or {}).get("key"),
         dependencies=deps,
-        metadata=prop.get("metadata") or {},
+        metadata=mapped_metadata(f, prop, mapped),
         resolution=prop.get("resolution") if status.is_done else None,
         created_at=_when(f["created"]),
         updated_at=_when(f["updated"]),

@@ -162,6 +162,8 @@ class Transitions(TypedDict):
 
 class _TypeStatuses(TypedDict):
     statuses: list[_Status]
+    id: NotRequired[str]
+    name: NotRequired[str]
 
 
 ISSUE: TypeAdapter[Issue] = TypeAdapter(Issue)

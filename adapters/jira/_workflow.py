@@ -43,10 +43,14 @@ class Workflow:
         self.edges: dict[str, list[Edge]] = {}
         self.categories: dict[str, str] = {}
         self.statuses: set[str] | None = None  # the project's, once read
+        self.type_ids: dict[str, str] = {}  # issue type name -> id, from the same answer
 
     def learn_statuses(self, data: list[dict[str, Any]]) -> None:
         """The project's statuses and their categories (``GET /project/{key}/statuses``)."""
         self.statuses = {s["name"] for t in data for s in t["statuses"]}
+        self.type_ids = {
+            str(t["name"]): str(t["id"]) for t in data if t.get("id") and t.get("name")
+        }
         for t in data:
             for s in t["statuses"]:
                 self.categories[s["name"]] = (s.get("statusCategory") or {}).get("key", "new")

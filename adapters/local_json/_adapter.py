@@ -29,6 +29,7 @@ from typing import ClassVar
 
 from adapters._paging import Cursor, fill_page
 from adapters.local_json._config import LocalJsonConfig
+from adapters.local_json._fields import neutral_fields
 from adapters.local_json._files import UnsafeEntry
 from adapters.local_json._fresh import Freshness
 from adapters.local_json._ids import Ids
@@ -53,6 +54,7 @@ from bridge.errors import (
     PermanentError,
     UnavailableError,
 )
+from bridge.fields import FieldInfo
 from bridge.models import (
     Comment,
     Ticket,
@@ -235,6 +237,10 @@ class LocalJsonAdapter(Adapter):
                     self._fresh.repair(stale)
                 rows = self._store.index.query(query, after, limit)
             return rows
+
+    def fields(self, issue_type: str | None = None) -> builtins.list[FieldInfo]:
+        """The neutral model's fields, with the allowed values of the enums."""
+        return neutral_fields(issue_type)
 
     def find_by_key(self, key: str) -> Ticket | None:
         """The ticket created with ``key``, or ``None``."""

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bridge.cli._common import Handler
+from bridge.cli.fields import add_field_commands
 from bridge.cli.tickets import add_ticket_commands
 from bridge.cli.tracker import add_link_commands, cmd_init
 from bridge.errors import BridgeError
@@ -53,6 +54,7 @@ def _build(*, extensions: bool) -> tuple[argparse.ArgumentParser, set[str]]:
     sub.add_parser("init", help="write ticket-bridge.toml and create the local store")
     add_ticket_commands(sub)
     add_link_commands(sub)
+    add_field_commands(sub)
     if extensions:
         for register in _extensions():
             register(sub)

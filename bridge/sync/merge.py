@@ -1,5 +1,8 @@
 """Field-by-field three-way merge of a ticket against the value both sides last agreed on.
 
+``metadata`` is merged key by key the same way, so that a tracker field mapped to one key
+(an estimate, a team) and a plan kept in another travel independently.
+
 A *snapshot* is the synced fields of a ticket as plain JSON values, with ticket ids (parent,
 dependencies) in the local store's ids so that both sides compare. Labels and dependencies
 are sets: their order on a tracker is not an edit.
@@ -93,21 +96,62 @@ def merge(
     Each conflict is a :class:`FieldConflict`.
     """
     out = Merge(merged={})
+    keep_local = policy == "local-wins" or (policy == "newer" and local_is_newer)
     for name in FIELDS:
+        if name == "metadata":
+            _merge_metadata(out, base, local, remote, keep_local=keep_local)
+            continue
         mine, theirs = local.get(name), remote.get(name)
         was = base.get(name) if base is not None else None
-        if mine == theirs:
-            out.merged[name] = mine
-        elif base is not None and mine == was:
-            out.merged[name] = out.to_local[name] = theirs
-        elif base is not None and theirs == was:
-            out.merged[name] = out.to_remote[name] = mine
-        else:
-            keep_local = policy == "local-wins" or (policy == "newer" and local_is_newer)
-            if keep_local:
-                out.merged[name] = out.to_remote[name] = mine
-            else:
-                out.merged[name] = out.to_local[name] = theirs
-            kept: Side = "local" if keep_local else "remote"
-            out.conflicts.append(FieldConflict(name, mine, theirs, was, kept))
+        value, side, conflict = _three_way(base is not None, was, mine, theirs, keep_local)
+        out.merged[name] = value
+        if side is not None:
+            (out.to_local if side == "remote" else out.to_remote)[name] = value
+        if conflict is not None:
+            out.conflicts.append(FieldConflict(name, mine, theirs, was, conflict))
     return out
+
+
+_ABSENT = object()  # a metadata key one side does not have
+
+
+def _three_way(
+    has_base: bool, was: Any, mine: Any, theirs: Any, keep_local: bool
+) -> tuple[Any, Side | None, Side | None]:
+    """The merged value, the side it came from where the other must take it, and the side
+    kept where both changed it (a conflict)."""
+    if mine == theirs:
+        return mine, None, None
+    if has_base and mine == was:
+        return theirs, "remote", None
+    if has_base and theirs == was:
+        return mine, "local", None
+    return (mine, "local", "local") if keep_local else (theirs, "remote", "remote")
+
+
+def _merge_metadata(
+    out: Merge,
+    base: dict[str, Any] | None,
+    local: dict[str, Any],
+    remote: dict[str, Any],
+    *,
+    keep_local: bool,
+) -> None:
+    """``metadata`` key by key: an edit of one key here and of another there both survive;
+    a key both sides changed is a conflict of its own (``metadata.<key>``)."""
+    mine, theirs = local.get("metadata") or {}, remote.get("metadata") or {}
+    was = (base.get("metadata") or {}) if base is not None else {}
+    merged: dict[str, Any] = {}
+    for key in sorted({*mine, *theirs, *was}):
+        a, b, w = mine.get(key, _ABSENT), theirs.get(key, _ABSENT), was.get(key, _ABSENT)
+        value, _, kept = _three_way(base is not None, w, a, b, keep_local)
+        if value is not _ABSENT:
+            merged[key] = value
+        if kept is not None:
+            here, there, then = (None if v is _ABSENT else v for v in (a, b, w))
+            out.conflicts.append(FieldConflict(f"metadata.{key}", here, there, then, kept))
+    out.merged["metadata"] = merged
+    if merged != mine:
+        out.to_local["metadata"] = merged
+    if merged != theirs:
+        out.to_remote["metadata"] = merged

@@ -16,6 +16,7 @@ from typing import Any
 
 from tests.fakes.base import FakeApp, FakeServer, Request, Response
 from tests.fakes.jira_jql import JQLError, Query
+from tests.fakes.jira_meta import ALL, TYPE_IDS, MetaRoutes, check_value, missing, render_value
 
 API = r"/rest/api/(?P<v>[23])"
 ISSUE = API + r"/issue/(?P<key>[A-Z][A-Z0-9_]*-\d+)"
@@ -49,6 +50,7 @@ WORKFLOWS: dict[str, list[tuple[str, str, str, str | None]]] = {
         ("Done", "Reopen", "To Do", None),
     ],
 }
+WORKFLOWS["RQ"] = list(WORKFLOWS["NB"])  # a project whose creates require fields
 TYPES = ["Task", "Bug", "Story", "Epic", "Sub-task"]
 PRIORITIES = ["Highest", "High", "Medium", "Low", "Lowest"]
 CATEGORY_NAMES = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}
@@ -70,6 +72,9 @@ NAVIGABLE = frozenset(
         "issuelinks",
         "parent",
         "subtasks",
+        "components",
+        "fixVersions",
+        "duedate",
         "customfield_10021",
     }
 )
@@ -184,10 +189,16 @@ class JiraFakeApp(FakeApp):
     """Jira's issues, workflows, links, properties and comments, for one site."""
 
     def __init__(
-        self, mode: str = "cloud", email: str = "bot@example.com", token: str = "t0k"
+        self,
+        mode: str = "cloud",
+        email: str = "bot@example.com",
+        token: str = "t0k",
+        *,
+        legacy_createmeta: bool = False,
     ) -> None:
         super().__init__()
         self.mode, self.email, self.token = mode, email, token
+        self.legacy_createmeta = legacy_createmeta  # a Server before 8.4
         self.issues: dict[str, FakeJiraIssue] = {}
         self.moved: dict[str, str] = {}
         self.links: dict[int, tuple[str, str]] = {}  # id -> (inward = blocker, outward = blocked)
@@ -212,6 +223,10 @@ class JiraFakeApp(FakeApp):
         r("POST", API + r"/search", self.search_old)
         r("GET", API + r"/search/jql", self.search_jql)
         r("POST", API + r"/search/jql", self.search_jql)
+        MetaRoutes(self, legacy=legacy_createmeta)
+
+    def projects(self) -> list[str]:
+        return list(WORKFLOWS)
 
     # ------------------------------------------------------------ plumbing
 
@@ -362,20 +377,22 @@ class JiraFakeApp(FakeApp):
         }
         if f.get("parent") in self.issues:
             fields["parent"] = self._ref(self.issues[f["parent"]])
-        if "customfield_10021" in f:
-            fields["customfield_10021"] = f["customfield_10021"]
+        for name in ALL:
+            if name in f and name not in fields:
+                fields[name] = render_value(self.base_url, name, f[name])
         return fields
 
     # ------------------------------------------------------------ site and issues
 
     def server_info(self, req: Request, v: str) -> Response:
         kind = "Cloud" if self.mode == "cloud" else "Server"
+        numbers = [8, 3, 0] if self.legacy_createmeta else [9, 12, 0]
         return Response(
             200,
             {
                 "baseUrl": self.base_url,
-                "version": "1001.0.0" if kind == "Cloud" else "9.12.0",
-                "versionNumbers": [9, 12, 0],
+                "version": "1001.0.0" if kind == "Cloud" else ".".join(map(str, numbers)),
+                "versionNumbers": numbers,
                 "deploymentType": kind,
                 "serverTitle": "Fake Jira",
             },
@@ -389,6 +406,8 @@ class JiraFakeApp(FakeApp):
             200,
             [
                 {
+                    "self": f"{self.base_url}/rest/api/2/issuetype/{TYPE_IDS[t]}",
+                    "id": TYPE_IDS[t],
                     "name": t,
                     "subtask": t == "Sub-task",
                     "statuses": [self._status(n) for n in names],
@@ -429,7 +448,9 @@ class JiraFakeApp(FakeApp):
                 issue_fields["parent"] = key
             elif name == "assignee":
                 issue_fields["assignee"] = value
-            elif name.startswith("customfield_"):
+            elif name in ALL or name.startswith("customfield_"):
+                if name in ALL and check_value(name, value) is not None:
+                    return name
                 issue_fields[name] = value
             elif name != "project":
                 return name
@@ -450,6 +471,8 @@ class JiraFakeApp(FakeApp):
             return self._bad(**{bad or "summary": f"Field '{bad or 'summary'}' is invalid."})
         if issue_fields["issuetype"] == "Sub-task" and not issue_fields.get("parent"):
             return self._bad(parent="Sub-task issues need a parent.")
+        if errors := missing(project, issue_fields["issuetype"], given):
+            return self._bad(**errors)
         self._next += 1
         key = f"{project}-{sum(1 for i in self.issues.values() if i.project == project) + 1}"
         issue = FakeJiraIssue(self._next, key, project, issue_fields)
@@ -814,9 +837,12 @@ class JiraFakeApp(FakeApp):
         return Response(200, out)
 
 
-def start_jira_fake(mode: str = "cloud") -> tuple[FakeServer, JiraFakeApp]:
-    """A running fake Jira in ``cloud`` or ``server`` mode; ``server.url`` is the site."""
-    app = JiraFakeApp(mode)
+def start_jira_fake(
+    mode: str = "cloud", *, legacy_createmeta: bool = False
+) -> tuple[FakeServer, JiraFakeApp]:
+    """A running fake Jira in ``cloud`` or ``server`` mode (``legacy_createmeta``: a Server
+    before 8.4, with only the old create metadata); ``server.url`` is the site."""
+    app = JiraFakeApp(mode, legacy_createmeta=legacy_createmeta)
     server = FakeServer(app)
     app.base_url = server.url
     return server.start(), app

@@ -100,7 +100,8 @@ class ReplayApp(FakeApp):
             for i in self.issues.values()
             if i["key"].startswith(f"{project}-")
         }
-        return Response(200, [{"name": "Task", "statuses": list(seen.values())}])
+        task = {"self": f"{self.base_url}/rest/api/2/issuetype/3", "id": "3", "subtask": False}
+        return Response(200, [{**task, "name": "Task", "statuses": list(seen.values())}])
 
     def _values(self, wrapped: dict[str, Any], name: str) -> list[str]:
         issue = wrapped["_issue"]

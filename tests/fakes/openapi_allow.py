@@ -95,13 +95,6 @@ ALLOWED: tuple[Allowed, ...] = (
     ),
     # ---------------------------------------------------------------- Jira fake
     Allowed(
-        ("getAllStatuses",),
-        "response 200",
-        ("$[*].id", "$[*].self", "$[*].subtask"),
-        "jira_fake.py JiraFakeApp.project_statuses: each issue type lacks id, self and subtask",
-        "required, missing",
-    ),
-    Allowed(
         ("getTransitions",),
         "response 200",
         (

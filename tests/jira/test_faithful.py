@@ -143,7 +143,7 @@ def test_listing_by_status_finds_custom_statuses_by_category(fake) -> None:  # t
     assert [t.id for t in service.list_tickets(status="open")] == [todo.id]
     service.close_ticket(todo.id, resolution="Won't fix")
     assert [t.id for t in service.list_tickets(status="closed")] == [todo.id]
-    assert set(WORKFLOWS) == {"TB", "NB"}
+    assert set(WORKFLOWS) == {"TB", "NB", "RQ"}
 
 
 def test_labels_with_commas_are_found_and_spaces_refused(fake) -> None:  # type: ignore[no-untyped-def]

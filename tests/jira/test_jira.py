@@ -252,9 +252,15 @@ def test_canary_secrets_never_leak(fake, caplog, monkeypatch) -> None:  # type: 
 
 
 def test_request_counts(jira: JiraService, fake) -> None:  # type: ignore[no-untyped-def]
-    """create 1 with everything, comment 1, status change 2 once known, get 1, list by pages."""
+    """create 1 with everything once its type's create metadata is known (one request per
+    type per run, the first also reads the project's types), comment 1, status change 2 once
+    known, get 1, list by pages."""
     server, app = fake
-    parent = jira.create_ticket("Parent")
+    parents: list[str] = []
+    assert _count(server, lambda: parents.append(jira.create_ticket("Parent").id)) == 3
+    parent = jira.get_ticket(parents[0])
+    assert [e.path.rsplit("/", 1)[-1] for e in server.log[:2]] == ["statuses", "10001"]
+    assert _count(server, lambda: jira.create_ticket("Warm", parent_id=parent.id)) == 2
     assert (
         _count(
             server,

@@ -31,7 +31,7 @@ from adapters.jira._mapping import (
 )
 from adapters.jira._payload import COMMENT, CREATED, ISSUE, PROJECT_STATUSES, TRANSITIONS, checked
 from adapters.jira._text import comment_body, description_source
-from adapters.jira._workflow import Workflow
+from adapters.jira._workflow import Workflow, send_transition
 from bridge.contract import Adapter, Capabilities
 from bridge.errors import (
     AuthError,
@@ -345,27 +345,7 @@ class JiraAdapter(JiraFeed, Adapter):
                 body["fields"] = {"resolution": {"name": name}}
             if last:
                 body["properties"] = [{"key": self.config.property_key, "value": final_prop}]
-            self._transition(key, body, edge.to)
-
-    def _transition(self, key: str, body: dict[str, Any], to: str) -> None:
-        """POST one transition. Jira refuses (400) a transition the issue no longer offers;
-        when the issue already stands where it leads (an earlier attempt landed after the
-        client gave up, or a person moved it), the step is done: only its properties are
-        written again."""
-        try:
-            self._client.request("POST", f"/issue/{key}/transitions", body=body, ticket_id=key)
-        except InvalidError:
-            data = self._client.request(
-                "GET", f"/issue/{key}", params={"fields": "status"}, ticket_id=key
-            )
-            fields = data.get("fields") if isinstance(data, dict) else None
-            status = fields.get("status") if isinstance(fields, dict) else None
-            if not isinstance(status, dict) or status.get("name") != to:
-                raise
-            if "properties" in body:
-                self._client.request(
-                    "PUT", f"/issue/{key}", ticket_id=key, body={"properties": body["properties"]}
-                )
+            send_transition(self._client, key, body, edge.to)
 
     def add_comment(
         self, ticket_id: str, body: str, author: str, *, key: str | None = None

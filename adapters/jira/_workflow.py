@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.jira._jql import StatusFilter
-from bridge.errors import UnsupportedError
+from bridge.errors import InvalidError, UnsupportedError
 from bridge.models import Status
+
+if TYPE_CHECKING:
+    from adapters.jira._client import JiraClient
 
 __all__ = ["MAX_STEPS", "Edge", "Workflow"]
 
@@ -178,3 +181,21 @@ class Workflow:
         raise UnsupportedError(
             f"no path to {goal!r} within {MAX_STEPS} transitions", adapter="jira", ticket_id=key
         )
+
+
+def send_transition(client: JiraClient, key: str, body: dict[str, Any], to: str) -> None:
+    """POST one transition. Jira refuses (400) a transition the issue no longer offers;
+    when the issue already stands where it leads (an earlier attempt landed after the
+    client gave up, or a person moved it), the step is done: only its properties are
+    written again."""
+    try:
+        client.request("POST", f"/issue/{key}/transitions", body=body, ticket_id=key)
+    except InvalidError:
+        data = client.request("GET", f"/issue/{key}", params={"fields": "status"}, ticket_id=key)
+        fields = data.get("fields") if isinstance(data, dict) else None
+        status = fields.get("status") if isinstance(fields, dict) else None
+        if not isinstance(status, dict) or status.get("name") != to:
+            raise
+        if "properties" in body:
+            properties = {"properties": body["properties"]}
+            client.request("PUT", f"/issue/{key}", ticket_id=key, body=properties)

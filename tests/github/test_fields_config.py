@@ -68,9 +68,12 @@ def test_the_example_lines_load() -> None:
 
     example = Path(__file__).resolve().parents[2] / "config.example.toml"
     keys = ("priority_field", "priority_values", "field_map", "use_issue_types")
+    text = example.read_text()
+    section = text[text.index("[trackers.github]") :]
+    section = section[: section.index("\n[", 1)]  # up to the next section
     lines = [
         line.removeprefix("# ").split("  #")[0]
-        for line in example.read_text().splitlines()
+        for line in section.splitlines()
         if line.startswith("# ") and line[2:].split(" ")[0] in keys
     ]
     assert len(lines) == len(keys)

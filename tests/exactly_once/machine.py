@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import ClassVar
 
-from hypothesis import assume
+from hypothesis import assume, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -56,6 +56,7 @@ __all__ = [
     "Outages",
     "PlainFaults",
     "StepFaults",
+    "machine_tests",
     "scratch_dir",
 ]
 
@@ -283,3 +284,25 @@ EVERYTHING: tuple[type[_Rules], ...] = (
     StepFaults,
     Outages,
 )
+
+SHARDS: dict[str, tuple[type[_Rules], ...]] = {
+    # comments, statuses, priorities and closes; 5xx, resets, lost answers, late writes
+    "Comments": (Changes, Comments, PlainFaults, AmbiguousFaults),
+    # subtasks, dependencies and parents; failures between steps, outages, cut replays
+    "Links": (Creates, Links, Changes, PlainFaults, StepFaults, Outages),
+    # every operation and every fault
+    "Everything": EVERYTHING,
+}
+
+
+def machine_tests(backend: str, name: str, *, steps: int) -> dict[str, type]:
+    """The machine's shards on ``backend``, each its own test case (so that ``-n 2``
+    spreads them), named ``Test<name><shard>``; ``steps`` steps an example, the example
+    count from the profile (``conftest.py``)."""
+    found: dict[str, type] = {}
+    for shard, rules in SHARDS.items():
+        machine = type(f"{name}{shard}", (ExactlyOnceMachine, *rules), {"backend": backend})
+        case = machine.TestCase
+        case.settings = settings(stateful_step_count=steps)
+        found[f"Test{name}{shard}"] = case
+    return found

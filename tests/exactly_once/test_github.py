@@ -1,52 +1,5 @@
-"""The exactly-once machine on the loopback GitHub fake.
+"""The exactly-once machine on the GitHub fake: three shards, 10 steps an example."""
 
-Three shards, each its own test (so that ``-n 2`` spreads them): comments and changes under
-failures that leave the client unsure what landed; creates and links under failures between
-steps, outages, cut replays and syncs; and every rule at once. 10 steps an example; the
-example count comes from the profile (``conftest.py``).
-"""
+from tests.exactly_once.machine import machine_tests
 
-from __future__ import annotations
-
-from hypothesis import settings
-
-from tests.exactly_once.machine import (
-    EVERYTHING,
-    AmbiguousFaults,
-    Changes,
-    Comments,
-    Creates,
-    ExactlyOnceMachine,
-    Links,
-    Outages,
-    PlainFaults,
-    StepFaults,
-)
-
-STEPS = settings(stateful_step_count=10)
-
-
-class GitHubComments(ExactlyOnceMachine, Changes, Comments, PlainFaults, AmbiguousFaults):
-    """Comments, statuses, priorities and closes; 5xx, resets, lost answers, late writes."""
-
-    backend = "github"
-
-
-class GitHubLinks(ExactlyOnceMachine, Creates, Links, Changes, PlainFaults, StepFaults, Outages):
-    """Subtasks, dependencies and parents; failures between steps, outages, cut replays."""
-
-    backend = "github"
-
-
-class GitHubEverything(ExactlyOnceMachine, *EVERYTHING):
-    """Every operation and every fault."""
-
-    backend = "github"
-
-
-TestGitHubComments = GitHubComments.TestCase
-TestGitHubComments.settings = STEPS
-TestGitHubLinks = GitHubLinks.TestCase
-TestGitHubLinks.settings = STEPS
-TestGitHubEverything = GitHubEverything.TestCase
-TestGitHubEverything.settings = STEPS
+globals().update(machine_tests("github", "GitHub", steps=10))

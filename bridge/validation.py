@@ -7,6 +7,8 @@ that was given is shown.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import ValidationError
 
 __all__ = ["describe_config_errors", "describe_errors"]
@@ -41,7 +43,7 @@ def describe_errors(
             and err["type"] != "missing"
             and not isinstance(err["input"], dict)
         ):
-            message += f" (got {err['input']!r})"
+            message += f" (got {_redacted(err['input'])!r})"
         problems.append(f"{key}: {message}" if key else message)
     return problems
 
@@ -50,3 +52,11 @@ def describe_config_errors(exc: ValidationError, prefix: str = "") -> list[str]:
     """:func:`describe_errors` worded for a configuration file: an unknown key, and the
     value that was given."""
     return describe_errors(exc, prefix, unknown="unknown key", show_input=True, root=None)
+
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def _redacted(value: object) -> object:
+    """``value``, with the user and password of any URL in it replaced by ``***@``."""
+    return _USERINFO.sub("***@", value) if isinstance(value, str) else value

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from adapters._urls import check_base_url
 from bridge.defaults import ASSIGNEE_LABEL
 from bridge.models import Priority, Status, TicketType
 
@@ -162,4 +163,4 @@ class GitHubConfig(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _base(cls, value: str) -> str:
-        return value.rstrip("/")
+        return check_base_url(value, "base_url")

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from adapters._urls import check_base_url
 from bridge.models import Priority, Status, TicketType
 
 __all__ = ["OWN_FIELDS", "JiraConfig"]
@@ -121,9 +122,7 @@ class JiraConfig(BaseModel):
     @field_validator("server")
     @classmethod
     def _server(cls, value: str) -> str:
-        if not re.match(r"https?://", value):
-            raise ValueError("server must start with http:// or https://")
-        return value.rstrip("/")
+        return check_base_url(value, "server")
 
     @field_validator("field_map")
     @classmethod

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from adapters._paging import Cursor, fill_page
 from adapters.github import _payload as payload
+from adapters.github._body import new_note_key, note_key_of
 from adapters.github._client import (
     ALL_COMMENTS,
     COMMENTS,
@@ -211,34 +212,36 @@ class GitHubAdapter(Adapter):
         updated = changes.apply_to(current)
         if updated is current:
             if current.status.is_done and changes.resolution and current.resolution:
-                self._ensure_resolution_comment(ticket_id, current.resolution)
+                note = split_body(issue.body)[1].note
+                self._ensure_resolution_comment(ticket_id, current.resolution, note)
             return current
         routing = self._org.routing()
         if self.config.use_issue_types and updated.type != current.type:
             self._org.check_type(self.config.issue_types[updated.type])
+        posts_note = bool(updated.status.is_done and updated.resolution) and (
+            updated.resolution != current.resolution or not current.status.is_done
+        )
+        note = new_note_key() if posts_note else None
+        given = changes.given()
         updated, patch, to_clear = plan_update(
-            self.config, issue, current, updated, changes.given(), ticket_id, routing
+            self.config, issue, current, updated, given, ticket_id, routing, note
         )
         if patch:
             issue = self._patch(ticket_id, patch)
             if self._dropped(routing, patch, issue):
                 _, redo, _ = plan_update(
-                    self.config, issue, current, updated, changes.given(), ticket_id
+                    self.config, issue, current, updated, given, ticket_id, note=note
                 )
                 issue = self._patch(ticket_id, redo) if redo else issue
         self._clear_fields(ticket_id, to_clear)
         parent = self._number(updated.parent_id) if updated.parent_id else None
         self._links.reparent(ticket_id, current, updated, parent)
         self._links.relink(ticket_id, current, updated)
-        if (
-            updated.status.is_done
-            and updated.resolution
-            and (updated.resolution != current.resolution or not current.status.is_done)
-        ):
+        if note is not None and updated.resolution:
             self._client.request(
                 "POST",
                 self._client.path(COMMENTS, number=ticket_id),
-                body={"body": resolution_note(updated.resolution)},
+                body={"body": resolution_note(updated.resolution, note)},
                 ticket_id=ticket_id,
             )
         return updated.model_copy(
@@ -251,13 +254,19 @@ class GitHubAdapter(Adapter):
             path = self._client.path(FIELD_VALUE, number=ticket_id, field_id=fdef.id)
             self._client.request("DELETE", path, ticket_id=ticket_id)
 
-    def _ensure_resolution_comment(self, ticket_id: str, resolution: str) -> None:
-        """Closing again with the same resolution: post its comment if an earlier attempt
-        closed the issue but did not get to post it."""
+    def _ensure_resolution_comment(self, ticket_id: str, resolution: str, note: str | None) -> None:
+        """Closing again with the same resolution: post its note if an earlier attempt
+        closed the issue but did not get to post it. The note is found by the closing's key
+        (``note``, from the issue body), so a note an earlier closing left does not count;
+        an issue closed before notes had keys is matched by the note's text."""
         path = self._client.path(COMMENTS, number=ticket_id)
-        text = resolution_note(resolution)
+        text = resolution_note(resolution, note)
         posted = payload.comments(self._client.pages(path, {}, ticket_id), ticket_id)
-        if not any(c.body == text for c in posted):
+        if note is not None:
+            found = any(note_key_of(c.body) == note for c in posted)
+        else:
+            found = any(c.body == text for c in posted)
+        if not found:
             self._client.request("POST", path, body={"body": text}, ticket_id=ticket_id)
 
     def add_comment(

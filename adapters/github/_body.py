@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ __all__ = [
     "checked_body",
     "comment_body",
     "compose_body",
+    "new_note_key",
+    "note_key_of",
     "parse_comment",
     "resolution_note",
     "split_body",
@@ -54,10 +57,11 @@ class Block:
     type: str | None = None
     labels: list[str] = field(default_factory=list)
     owned: list[str] = field(default_factory=list)  # the bridge's own labels, as last written
+    note: str | None = None  # the key of the resolution note of this closing
 
     def dump(self) -> str:
         data: dict[str, Any] = {"v": 1}
-        for name in ("status", "type", "key", "resolution"):
+        for name in ("status", "type", "key", "resolution", "note"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         for name in ("metadata", "deps", "labels", "owned"):
@@ -98,6 +102,7 @@ def split_body(body: str | None) -> tuple[str, Block]:
         type=_text(data.get("type")),
         labels=_texts(data.get("labels")),
         owned=_texts(data.get("owned")),
+        note=_text(data.get("note")),
     )
     return body[: match.start()].rstrip(), block
 
@@ -164,6 +169,23 @@ def parse_comment(raw: CommentIn, ticket_id: str) -> Comment | None:
     )
 
 
-def resolution_note(resolution: str) -> str:
-    """The comment that records a resolution (GitHub has no field for it)."""
-    return f"{RESOLUTION_MARK}\n**Resolution:** {resolution}"
+def resolution_note(resolution: str, key: str | None = None) -> str:
+    """The comment that records a resolution (GitHub has no field for it). ``key`` ties it to
+    the closing that posted it (the issue body's block holds the same key), so that a close
+    retried after its note was lost posts it once, whatever notes earlier closings left."""
+    mark = RESOLUTION_MARK if key is None else f"{RESOLUTION_MARK}<!-- {key} -->"
+    return f"{mark}\n**Resolution:** {resolution}"
+
+
+def new_note_key() -> str:
+    """A fresh key for the resolution note of a closing."""
+    return uuid.uuid4().hex[:16]
+
+
+def note_key_of(body: str | None) -> str | None:
+    """The closing key of a resolution note, or ``None`` (not a note, or from before keys)."""
+    rest = (body or "").removeprefix(RESOLUTION_MARK)
+    if rest == body or not rest.startswith("<!-- "):
+        return None
+    key = rest[5:].split(" -->", 1)[0]
+    return key if key.isalnum() else None

@@ -263,9 +263,11 @@ def plan_update(
     given: dict[str, Any],
     ticket_id: str,
     routing: Routing | None = None,
+    note: str | None = None,
 ) -> tuple[Ticket, dict[str, Any], list[FieldDef]]:
     """The ticket as it will be stored, the PATCH that stores it (empty: nothing to send),
-    and the issue fields to clear (a mapped metadata key that was removed).
+    and the issue fields to clear (a mapped metadata key that was removed). ``note`` is the
+    key of the resolution note this change posts (a closing keeps the one it has).
 
     Labels a person added on GitHub are never taken away (a second label in one of the
     bridge's namespaces loses to the first, with a warning); the body keeps its
@@ -288,6 +290,7 @@ def plan_update(
         type=updated.type.value,
         labels=[lb for lb in updated.labels if lb in block.labels or lb in given.get("labels", [])],
         owned=owned_labels(config, labels),
+        note=note or (block.note if updated.status.is_done else None),
     )
     new_description = updated.description if "description" in given else description
     body = checked_body(new_description, new_block, ticket_id)

@@ -300,3 +300,23 @@ def test_close_of_a_closed_ticket_queued_in_an_outage_changes_nothing(run: Drive
     run.close_ticket(0, "Won't fix")
     run.outage(False)
     check(run)
+
+
+def test_closing_again_whose_patch_lands_late_posts_its_own_note(run: Driver) -> None:
+    """Closed, reopened, closed again with the same resolution; the second close's PATCH
+    lands late, so the retry finds the ticket closed already and must still post this
+    closing's note, though an earlier closing's note has the same text.
+
+    tickets_0, tickets_1 = state.two_tickets()
+    state.close(resolution="Won't fix", ticket=tickets_0)
+    state.update_status(status='open', ticket=tickets_0)
+    state.apply_late(after=1, times=1)
+    state.close(resolution="Won't fix", ticket=tickets_0)
+    state.teardown()
+    """
+    run.create()
+    run.close_ticket(0, "Won't fix")
+    run.update_status(0, "open")
+    run.arm(Fault("late", after=1))
+    run.close_ticket(0, "Won't fix")
+    check(run)

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from bridge.cli._common import emit
+from bridge.cli._common import command, emit
 from bridge.errors import InvalidError, NotFoundError
 
 if TYPE_CHECKING:
@@ -110,12 +110,12 @@ def _confirm(question: str) -> bool:
 
 
 def add_outbox_command(sub: Any) -> None:
-    p = sub.add_parser(
-        "outbox",
-        help="operations queued while the tracker was unreachable, and refused ones",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command(
+        sub, "outbox", "operations queued while the tracker was unreachable, and refused ones",
+        "ticket-bridge outbox", "ticket-bridge outbox show 3", "ticket-bridge outbox retry 3",
+        "ticket-bridge outbox drop 3 --yes",
+        description=(__doc__ or "").split("\n\n", 1)[1] + "\nExit code 1 while an entry is dead.",
+    )  # fmt: skip
     p.add_argument(
         "action", nargs="?", choices=("list", "show", "retry", "drop"), help="default: list"
     )

@@ -221,6 +221,10 @@ def add_list_command(sub: Any) -> None:
         "-t", "--type", action=Many, allowed=TYPES, metavar="TYPE",
         help=f"repeatable: {', '.join(TYPES)}",
     )  # fmt: skip
+    _add_more(p)
+
+
+def _add_more(p: argparse.ArgumentParser) -> None:
     p.add_argument("-a", "--assignee", metavar="AGENT", help="only this assignee's (one)")
     p.add_argument(
         "-l", "--label", action=Many, metavar="LABEL",

@@ -187,6 +187,10 @@ def add_ticket_commands(sub: Any) -> None:
     _ticket_fields(p, creating=False)
     p.set_defaults(handler=cmd_update)
 
+    _add_more(sub)
+
+
+def _add_more(sub: Any) -> None:
     p = command(
         sub, "comment", "add a comment",
         'ticket-bridge comment ID "Root cause found" --author research-agent',

@@ -100,10 +100,9 @@ def cmd_progress(args: argparse.Namespace, service: TicketingService) -> int:
         f"{progress['completed_phases']}/{progress['total_phases']} phases done "
         f"({progress['progress_percentage']:.0f}%), {status}"
     )
-    if args.json:
-        _emit(args, data, "")
-    else:
-        show_table(args, PHASE_HEADERS, rows, footer=summary)
+    _emit(args, data, summary)
+    if not args.json:
+        show_table(args, PHASE_HEADERS, rows)
     return 0
 
 
@@ -170,6 +169,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("ids", nargs="+", metavar="ID", help="the phase tickets")
     p.set_defaults(handler=cmd_progress)
 
+    _register_more(subparsers)
+
+
+def _register_more(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = command(
         subparsers, "tree", "a ticket with its subtasks and dependencies", "ticket-bridge tree ID"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,9 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TICKET_BRIDGE_CONFIG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    scratch = tmp_path / "scratch"  # the demo's temporary stores go here, not to /tmp
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
 
     def run(*argv: str) -> tuple[int, str, str]:
         code = main(list(argv))

@@ -31,6 +31,7 @@ __all__ = [
     "safe_line",
     "safe_text",
     "stamp",
+    "stamp_text",
 ]
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
@@ -63,6 +64,14 @@ def stamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def stamp_text(raw: str) -> str:
+    """An ISO time kept as text (an outbox or sync record) in the format of ``stamp``."""
+    try:
+        return stamp(datetime.fromisoformat(raw))
+    except ValueError:
+        return raw
 
 
 def _lines(text: str) -> list[str]:

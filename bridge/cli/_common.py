@@ -87,13 +87,17 @@ class Many(argparse.Action):
 
 
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    """``data`` as JSON with ``--json``, else ``text``."""
+    """``data`` as JSON with ``--json``, else ``text`` with every control and bidi character
+    but newlines and tabs shown as an escape (text from a tracker is never obeyed by the
+    terminal; escaping twice changes nothing)."""
     if getattr(args, "json", False):
         from bridge.render import print_json
 
         print_json(data, sys.stdout)
     else:
-        sys.stdout.write(text + "\n")
+        from bridge.render import safe_text
+
+        sys.stdout.write(safe_text(text) + "\n")
 
 
 def _no_constant(name: str) -> None:

@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any
 
-from bridge.cli._common import command
+from bridge.cli._common import command, emit
 
 __all__ = ["SHELLS", "add_completion_command"]
 
@@ -27,7 +27,11 @@ _HOW = {
 def cmd_completion(args: argparse.Namespace) -> int:
     from argcomplete.shell_integration import shellcode
 
-    sys.stdout.write(shellcode(["ticket-bridge"], shell=args.shell))
+    script = shellcode(["ticket-bridge"], shell=args.shell)
+    if args.json:
+        emit(args, {"shell": args.shell, "script": script}, "")
+    else:
+        sys.stdout.write(script)
     return 0
 
 

@@ -36,7 +36,16 @@ def _outbox(service: TicketingService) -> Outbox:
 
 
 def _row(entry: Entry) -> list[Any]:
-    return [entry.seq, entry.op, entry.ticket_id, entry.state, entry.created_at[:19], entry.error]
+    from bridge.render import stamp_text
+
+    return [
+        entry.seq,
+        entry.op,
+        entry.ticket_id,
+        entry.state,
+        stamp_text(entry.created_at),
+        entry.error,
+    ]
 
 
 def _entry(outbox: Outbox, seq: int | None) -> Entry:
@@ -91,10 +100,12 @@ def _list(args: argparse.Namespace, outbox: Outbox) -> int:
 def _describe(entry: Entry) -> str:
     import json
 
+    from bridge.render import stamp_text
+
     lines = [
         f"entry {entry.seq}: {entry.op} {entry.ticket_id or ''}".rstrip(),
         f"state: {entry.state}",
-        f"queued: {entry.created_at[:19]}",
+        f"queued: {stamp_text(entry.created_at)}",
     ]
     if entry.error:
         lines.append(f"error: {entry.error}")

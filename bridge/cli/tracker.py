@@ -95,14 +95,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
     from bridge.config import load_config
-    from bridge.render import render_table
+    from bridge.render import render_table, stamp_text
     from bridge.sync import open_sync
 
     config = load_config(args.config)
     with open_sync(config, args.name or args.tracker, dry_run=True) as session:
         found = session.state.conflicts()
     rows = [
-        [c.at[:19], c.local_id, c.remote_id, c.field, c.local_value, c.remote_value, c.kept]
+        [stamp_text(c.at), c.local_id, c.remote_id, c.field, c.local_value, c.remote_value, c.kept]
         for c in found
     ]
     headers = ("when", "local", "tracker", "field", "here", "there", "kept")

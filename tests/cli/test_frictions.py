@@ -400,8 +400,14 @@ def test_f14_titles_stay_on_one_line_controls_escaped(cli: Run) -> None:
     _code, out, _ = cli("list")
     assert len(out.splitlines()) == 2
     assert not UNSAFE.search(out)
+    cli("close", ticket, "-r", "fixed \x1b[2J")
+    for argv in (["tree", ticket], ["update", ticket, "--title", "new \x1b[0m"]):
+        code, out, _ = cli(*argv)
+        assert code == 0
+        assert not UNSAFE.search(out), argv
     shown = json.loads(cli("--json", "show", ticket)[1])
-    assert shown["title"] == "first line\nsecond\tline \x1b[31mred\x07"  # JSON stays exact
+    assert shown["title"] == "new \x1b[0m"  # JSON stays exact
+    assert shown["resolution"] == "fixed \x1b[2J"
 
 
 # 15 --------------------------------------------------------------- confirmations, SLA
@@ -471,3 +477,22 @@ def test_f16_one_timestamp_format_and_no_markdown(cli: Run) -> None:
     _code, out, _ = cli("demo")
     assert "**" not in out
     assert "+00:00" not in out
+
+
+def test_f07_json_on_every_command(cli: Run) -> None:
+    """Every command a local store answers prints one JSON document with --json."""
+    code, out, _ = cli("init", "--json")
+    assert json.loads(out)["written"] == ["ticket-bridge.toml"]
+    parent = json.loads(cli("create", "Parent", "--json")[1])["id"]
+    child = json.loads(cli("--json", "create", "Child")[1])["id"]
+    runs = [
+        ["show", child], ["list"], ["list", "--sort", "priority"], ["list", "--all"],
+        ["update", child, "-p", "high"], ["comment", child, "hi"],
+        ["link", child, "--parent", parent], ["children", parent], ["tree", parent],
+        ["close", child], ["reopen", child], ["workload"], ["sla"], ["ready"],
+        ["progress", parent, child], ["completion", "bash"], ["demo", "--store", "d"],
+    ]  # fmt: skip
+    for argv in runs:
+        code, out, err = cli(*argv, "--json")
+        assert code == 0, (argv, err)
+        json.loads(out)

@@ -29,13 +29,25 @@ __all__ = ["build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
-    """A parser whose usage errors are one line and a hint, exit code 2."""
+    """A parser whose usage errors are one line and a hint, exit code 2; the hint names the
+    command's help when a command was given."""
+
+    command: str | None = None
 
     def error(self, message: str) -> NoReturn:
+        where = f"{self.prog} {self.command}" if self.command else self.prog
         sys.stderr.write(
-            f"error: {message}\nhint: see '{self.prog} --help' for the options and examples\n"
+            f"error: {message}\nhint: see '{where} --help' for the options and examples\n"
         )
         raise SystemExit(2)
+
+
+def _parse_with(
+    parser: argparse.ArgumentParser, argv: list[str], commands: set[str]
+) -> argparse.Namespace:
+    if isinstance(parser, _Parser):
+        parser.command = next((a for a in argv if a in commands), None)
+    return parser.parse_args(argv)
 
 
 def build_parser(*, extensions: bool = True) -> argparse.ArgumentParser:
@@ -107,9 +119,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     if "--help-all" not in argv:
         top, _ = _TOP.parse_known_args(argv)
         if not top.rest or top.rest[0] in commands:
-            return core.parse_args(argv)
-    parser = build_parser()
-    args = parser.parse_args([a for a in argv if a != "--help-all"] or ["--help"])
+            return _parse_with(core, argv, commands)
+    parser, every = _build(extensions=True)
+    args = _parse_with(parser, [a for a in argv if a != "--help-all"] or ["--help"], every)
     if "--help-all" in argv:
         parser.print_help()
         raise SystemExit(0)

@@ -71,6 +71,10 @@ def test_f02_usage_errors_are_one_line_and_a_hint_exit_2(cli: Run) -> None:
         assert line.startswith("error: ")
         assert hint.startswith("hint: see 'ticket-bridge")
         assert "usage:" not in err
+    code, _, err = cli("list", "--bogus")
+    assert "hint: see 'ticket-bridge list --help' for the options and examples" in err
+    code, _, err = cli("workload", "--bogus")
+    assert "hint: see 'ticket-bridge workload --help'" in err
 
 
 def test_f02_exit_codes_are_documented(cli: Run) -> None:

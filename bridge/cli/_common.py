@@ -46,10 +46,15 @@ def examples(*lines: str) -> str:
 
 def command(sub: Any, name: str, summary: str, *example: str, **kwargs: Any) -> Any:
     """A command's parser with its summary, examples and the exit codes in its help."""
+    description = kwargs.pop("description", summary[:1].upper() + summary[1:] + ".")
+    if "\n" not in description:  # prose: wrapped here, as the raw formatter keeps it
+        import textwrap
+
+        description = textwrap.fill(description, width=79)
     return sub.add_parser(
         name,
         help=summary,
-        description=kwargs.pop("description", summary[:1].upper() + summary[1:] + "."),
+        description=description,
         epilog=examples(*example) + "\n\n" + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         **kwargs,

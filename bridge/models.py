@@ -396,9 +396,9 @@ class TicketQuery(BaseModel):
             and all(label in ticket.labels for label in self.labels)
             and (self.parent_id is None or ticket.parent_id == self.parent_id)
             and (self.updated_since is None or ticket.updated_at >= self.updated_since)
-            and (
-                self.text is None
-                or self.text.lower() in f"{ticket.title}\n{ticket.description}".lower()
+            and all(  # every word of the text, in any order
+                w in f"{ticket.title}\n{ticket.description}".lower()
+                for w in (self.text or "").lower().split()
             )
         )
 

@@ -14,17 +14,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bridge.models import Comment, Ticket
 
+if TYPE_CHECKING:
+    from bridge.service import TicketingService
+
 __all__ = [
+    "describe",
     "print_json",
     "render_comments",
     "render_table",
     "render_ticket",
     "safe_line",
     "safe_text",
+    "stamp",
+    "stamp_text",
 ]
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
@@ -49,6 +56,22 @@ def safe_text(text: str) -> str:
     """``text`` with its lines and tabs kept, every other control or bidi character shown
     as an escape."""
     return _TEXT_UNSAFE.sub(_escape, text)
+
+
+def stamp(moment: datetime) -> str:
+    """The one format of a time in human output: ISO 8601 in UTC to the second, with ``Z``
+    (``--json`` writes the same, with the microseconds the tracker gave)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def stamp_text(raw: str) -> str:
+    """An ISO time kept as text (an outbox or sync record) in the format of ``stamp``."""
+    try:
+        return stamp(datetime.fromisoformat(raw))
+    except ValueError:
+        return raw
 
 
 def _lines(text: str) -> list[str]:
@@ -102,8 +125,8 @@ def render_ticket(ticket: Ticket, comments: Sequence[Comment] = ()) -> str:
         ("parent", ticket.parent_id),
         ("depends on", ", ".join(ticket.dependencies) or None),
         ("resolution", ticket.resolution),
-        ("created", ticket.created_at.isoformat(timespec="seconds")),
-        ("updated", ticket.updated_at.isoformat(timespec="seconds")),
+        ("created", stamp(ticket.created_at)),
+        ("updated", stamp(ticket.updated_at)),
         ("tracker", ticket.tracker.url or ticket.tracker.key if ticket.tracker else None),
     ]
     lines += [f"  {name:<11}{_cell(value)}" for name, value in fields if value is not None]
@@ -121,9 +144,25 @@ def render_comments(comments: Sequence[Comment]) -> str:
     """Comments, oldest first, each with its author and time."""
     out = [f"comments ({len(comments)}):"]
     for c in comments:
-        out.append(f"  [{c.created_at.isoformat(timespec='seconds')}] {safe_line(c.author)}:")
+        out.append(f"  [{stamp(c.created_at)}] {safe_line(c.author)}:")
         out += ["    " + line for line in _lines(c.body.rstrip("\n"))]
     return "\n".join(out)
+
+
+def describe(service: TicketingService) -> str:
+    """The tracker in words: ``local store at PATH``, ``GitHub owner/name at URL``, ..."""
+    adapter: Any = service.adapter
+    for _ in range(4):  # through the retrying and fallback wrappers
+        adapter = getattr(adapter, "remote", None) or getattr(adapter, "inner", None) or adapter
+    root = getattr(adapter, "root", None)
+    if root is not None:
+        return f"local store at {root}"
+    config: Any = getattr(adapter, "config", None)
+    if getattr(config, "repo", None):
+        return f"GitHub repository {config.repo} at {config.base_url}"
+    if getattr(config, "project", None):
+        return f"Jira project {config.project} at {config.server}"
+    return f"{service.adapter_name} tracker"
 
 
 def print_json(data: Any, out: TextIO) -> None:
@@ -140,4 +179,7 @@ def _plain(data: Any) -> Any:
         return {k: _plain(v) for k, v in data.items()}
     if isinstance(data, list | tuple):
         return [_plain(v) for v in data]
+    if isinstance(data, datetime):
+        utc = data.astimezone(UTC) if data.tzinfo else data.replace(tzinfo=UTC)
+        return utc.isoformat().replace("+00:00", "Z")
     return data

@@ -14,7 +14,7 @@ from bridge.factory import build_service
 from bridge.registry import adapter_class, available_types
 from bridge.service import TicketingService
 
-EXAMPLE = Path(__file__).parent.parent / "config.example.toml"
+EXAMPLE = Path(__file__).parent.parent / "bridge" / "config.example.toml"
 
 
 def test_no_config_means_a_local_store_in_dot_tickets(

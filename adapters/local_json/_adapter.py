@@ -214,6 +214,12 @@ class LocalJsonAdapter(Adapter):
                 return
             after = (rows[-1][1], rows[-1][0])
 
+    def count(self, query: TicketQuery) -> int:
+        """How many tickets match ``query`` (its limit and cursor aside), from the index."""
+        with self._mutex:
+            self._ensure_fresh()
+            return self._store.index.count(query)
+
     def problems(self) -> builtins.list[str]:
         """The files that cannot be read, each with its problem; each is logged once."""
         with self._mutex:

@@ -274,6 +274,10 @@ class Index:
     def problems(self) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in self.db.execute("SELECT id, error FROM problems ORDER BY id")]
 
+    def count(self, query: TicketQuery) -> int:
+        """How many tickets match the query's filters: its keys, read from the indexes."""
+        return len(page_keys(self.db, query, None, 1 << 62))
+
     def query(
         self, query: TicketQuery, after: tuple[str, str] | None, limit: int
     ) -> list[tuple[str, str, str, Row]]:

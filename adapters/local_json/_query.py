@@ -117,9 +117,9 @@ def _residual(
     if query.updated_since is not None:
         where.append("t.updated_at >= ?")
         args.append(query.updated_since.isoformat(timespec="microseconds"))
-    if query.text:
+    for word in (query.text or "").lower().split():  # every word, in any order
         where.append("instr(t.search, ?) > 0")
-        args.append(query.text.lower())
+        args.append(word)
     for label in query.labels[1:]:
         where.append("EXISTS (SELECT 1 FROM labels x WHERE x.id = t.id AND x.label = ?)")
         args.append(label)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from bridge.cli._common import emit
+from bridge.cli._common import command, emit
 
 if TYPE_CHECKING:
     from bridge.fields import FieldInfo
@@ -52,15 +52,20 @@ def cmd_fields(args: argparse.Namespace, service: TicketingService) -> int:
 
 def add_field_commands(sub: Any) -> None:
     """Register ``fields``."""
-    p = sub.add_parser(
+    p = command(
+        sub,
         "fields",
-        help="the tracker's fields (name, id, type, allowed values, required), for field_map",
+        "the tracker's fields (name, id, type, allowed values, required), for field_map",
+        "ticket-bridge fields --tracker jira --type bug",
+        "ticket-bridge fields --tracker github --json",
+        description="The fields a tracker has for its tickets: the name a person sees, the id "
+        "the API takes, the neutral type, whether a create needs it, and the values it allows. "
+        "Read them to write a [trackers.<name>] field_map (neutral metadata key -> field).",
     )
     p.add_argument(
-        "--type", help="one ticket type (task, bug, feature, epic, or the tracker's own name)"
-    )
-    p.add_argument("--tracker", default=argparse.SUPPRESS, help="a [trackers.<name>] section")
-    p.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+        "--type",
+        metavar="TYPE",
+        help="one ticket type: task, bug, feature, epic, subtask, or the tracker's own name "
+        "(default: every type)",
     )
     p.set_defaults(handler=cmd_fields)

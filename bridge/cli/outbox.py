@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from bridge.cli._common import emit
+from bridge.cli._common import command, emit
 from bridge.errors import InvalidError, NotFoundError
 
 if TYPE_CHECKING:
@@ -36,7 +36,16 @@ def _outbox(service: TicketingService) -> Outbox:
 
 
 def _row(entry: Entry) -> list[Any]:
-    return [entry.seq, entry.op, entry.ticket_id, entry.state, entry.created_at[:19], entry.error]
+    from bridge.render import stamp_text
+
+    return [
+        entry.seq,
+        entry.op,
+        entry.ticket_id,
+        entry.state,
+        stamp_text(entry.created_at),
+        entry.error,
+    ]
 
 
 def _entry(outbox: Outbox, seq: int | None) -> Entry:
@@ -91,10 +100,12 @@ def _list(args: argparse.Namespace, outbox: Outbox) -> int:
 def _describe(entry: Entry) -> str:
     import json
 
+    from bridge.render import stamp_text
+
     lines = [
         f"entry {entry.seq}: {entry.op} {entry.ticket_id or ''}".rstrip(),
         f"state: {entry.state}",
-        f"queued: {entry.created_at[:19]}",
+        f"queued: {stamp_text(entry.created_at)}",
     ]
     if entry.error:
         lines.append(f"error: {entry.error}")
@@ -110,12 +121,12 @@ def _confirm(question: str) -> bool:
 
 
 def add_outbox_command(sub: Any) -> None:
-    p = sub.add_parser(
-        "outbox",
-        help="operations queued while the tracker was unreachable, and refused ones",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command(
+        sub, "outbox", "operations queued while the tracker was unreachable, and refused ones",
+        "ticket-bridge outbox", "ticket-bridge outbox show 3", "ticket-bridge outbox retry 3",
+        "ticket-bridge outbox drop 3 --yes",
+        description=(__doc__ or "").split("\n\n", 1)[1] + "\nExit code 1 while an entry is dead.",
+    )  # fmt: skip
     p.add_argument(
         "action", nargs="?", choices=("list", "show", "retry", "drop"), help="default: list"
     )

@@ -1,22 +1,34 @@
-"""The ticket commands: create, show, list, update, comment, close, reopen."""
+"""The ticket commands: create, show, update, comment, close, reopen (and list)."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import TYPE_CHECKING, Any
 
-from bridge.cli._common import emit, parse_meta, parse_since
+from bridge.cli._common import Many, command, emit, parse_meta
+from bridge.cli.listing import PRIORITIES, STATUSES, TYPES, add_list_command
 from bridge.errors import InvalidError
 
 if TYPE_CHECKING:
+    from bridge.models import Ticket
     from bridge.service import TicketingService
 
-__all__ = ["add_ticket_commands"]
+__all__ = ["add_ticket_commands", "describe_changes"]
+
+_SHOWN = ("title", "description", "status", "priority", "type", "assignee", "labels", "metadata")
+
+
+def _sla(service: TicketingService, priority: str) -> dict[str, Any]:
+    """The SLA the workflow helper stamps: hours for the priority and the due time."""
+    from bridge.workflows.helper import TicketingHelper, sla_metadata
+
+    return sla_metadata(TicketingHelper(service).settings.sla_for(priority))
 
 
 def cmd_create(args: argparse.Namespace, service: TicketingService) -> int:
+    metadata = parse_meta(args.meta) or {}
+    if "sla" not in metadata:
+        metadata["sla"] = _sla(service, args.priority)
     ticket = service.create_ticket(
         args.title,
         args.description or "",
@@ -26,7 +38,7 @@ def cmd_create(args: argparse.Namespace, service: TicketingService) -> int:
         labels=args.label or [],
         parent_id=args.parent,
         dependencies=args.depends_on or [],
-        metadata=parse_meta(args.meta),
+        metadata=metadata,
     )
     emit(args, ticket, ticket.id)
     return 0
@@ -45,66 +57,29 @@ def cmd_show(args: argparse.Namespace, service: TicketingService) -> int:
     return 0
 
 
-def cmd_list(args: argparse.Namespace, service: TicketingService) -> int:
-    from bridge.render import TICKET_HEADERS, render_table, ticket_rows
+def _value(ticket: Ticket, field: str) -> str:
+    import json
 
-    filters: dict[str, Any] = {
-        "status": args.status,
-        "priority": args.priority,
-        "type": args.type,
-        "assignee": args.assignee,
-        "labels": args.label or [],
-        "parent_id": args.parent,
-        "updated_since": parse_since(args.since),
-        "text": args.text,
-    }
-    if args.all and args.json:
-        return _stream_json(service, filters)
-    if args.all:
-        tickets = list(service.iter_tickets(**filters))
-        problems: list[str] = []
-        next_cursor = None
-    else:
-        page = service.list_tickets(**filters, limit=args.limit, cursor=args.cursor)
-        tickets, problems, next_cursor = list(page), page.problems, page.next_cursor
-    for problem in problems:
-        sys.stderr.write(f"warning: skipped unreadable ticket: {problem}\n")
-    if args.json:
-        emit(args, {"tickets": tickets, "next_cursor": next_cursor, "problems": problems}, "")
-        return 0
-    text = render_table(TICKET_HEADERS, ticket_rows(tickets)) if tickets else "no tickets"
-    if next_cursor:
-        text += f"\n(more: --cursor '{next_cursor}')"
-    emit(args, None, text)
-    return 0
+    value = getattr(ticket, field)
+    if field == "labels":
+        return ", ".join(value) or "-"
+    if field == "metadata":
+        return json.dumps({k: v for k, v in value.items() if k != "sla"}, sort_keys=True)
+    if field == "description":
+        return f"{len(value)} characters"
+    return "-" if value is None else str(getattr(value, "value", value))
 
 
-def _stream_json(service: TicketingService, filters: dict[str, Any]) -> int:
-    """``--json list --all``: the same document as a page's, written ticket by ticket.
+def describe_changes(before: Ticket, after: Ticket) -> list[str]:
+    """``field: old -> new`` for each shown field that differs."""
+    from bridge.render import safe_line
 
-    A store that keeps its tickets' JSON (the local one) hands it over as stored; any other
-    is read page by page. Either way memory holds one page, not the list."""
-    out = sys.stdout
-    docs = getattr(service.adapter, "iter_docs", None)
-    out.write('{"tickets": [')
-    first = True
-    if docs is not None:
-        from bridge.models import TicketQuery
-
-        page = service.list_tickets(**filters, limit=1)  # checks the filters; names problems
-        problems = page.problems
-        stream = docs(TicketQuery(**filters))
-    else:
-        problems = []
-        stream = (t.model_dump_json() for t in service.iter_tickets(**filters))
-    for doc in stream:
-        out.write("\n" if first else ",\n")
-        out.write(doc)
-        first = False
-    for problem in problems:
-        sys.stderr.write(f"warning: skipped unreadable ticket: {problem}\n")
-    out.write(f'\n], "next_cursor": null, "problems": {json.dumps(problems)}}}\n')
-    return 0
+    lines = []
+    for field in _SHOWN:
+        old, new = _value(before, field), _value(after, field)
+        if old != new:
+            lines.append(f"  {field}: {safe_line(old)} -> {safe_line(new)}")
+    return lines
 
 
 def cmd_update(args: argparse.Namespace, service: TicketingService) -> int:
@@ -126,14 +101,17 @@ def cmd_update(args: argparse.Namespace, service: TicketingService) -> int:
         changes["assignee"] = None
     if not changes:
         raise InvalidError("nothing to update: give at least one of --title, --status, ...")
+    before = service.get_ticket(args.id)
     ticket = service.update_ticket(args.id, **changes)
-    emit(args, ticket, f"{ticket.id} updated")
+    lines = describe_changes(before, ticket)
+    head = f"{ticket.id} updated:" if lines else f"{ticket.id}: nothing changed"
+    emit(args, ticket, "\n".join([head, *lines]))
     return 0
 
 
 def cmd_comment(args: argparse.Namespace, service: TicketingService) -> int:
     comment = service.add_comment(args.id, args.text, author=args.author)
-    emit(args, comment, f"{comment.id} added to {args.id}")
+    emit(args, comment, f"{comment.id} added to {args.id} by {comment.author}")
     return 0
 
 
@@ -146,7 +124,8 @@ def cmd_close(args: argparse.Namespace, service: TicketingService) -> int:
         kept = f" (resolution: {ticket.resolution})" if ticket.resolution else ""
         emit(args, ticket, f"{ticket.id} is already {status}; nothing changed{kept}")
     else:
-        emit(args, ticket, f"{ticket.id} {ticket.status.value}")
+        said = f" (resolution: {ticket.resolution})" if ticket.resolution else ""
+        emit(args, ticket, f"{ticket.id}: {before.status.value} -> {ticket.status.value}{said}")
     return 0
 
 
@@ -155,70 +134,84 @@ def cmd_reopen(args: argparse.Namespace, service: TicketingService) -> int:
     before = service.get_ticket(args.id)
     ticket = service.reopen_ticket(args.id)
     if before.is_done:
-        emit(args, ticket, f"{ticket.id} reopened")
+        emit(args, ticket, f"{ticket.id}: {before.status.value} -> {ticket.status.value}")
     else:
-        text = f"{ticket.id} is {ticket.status.value}, not closed or resolved; nothing changed"
-        emit(args, ticket, text)
+        text = f"{ticket.id} is already {ticket.status.value}, not closed or resolved; "
+        emit(args, ticket, text + "nothing changed")
     return 0
 
 
 def _ticket_fields(p: argparse.ArgumentParser, *, creating: bool) -> None:
-    p.add_argument("-d", "--description")
-    p.add_argument("-p", "--priority", help="low, medium, high or critical")
-    p.add_argument("-t", "--type", help="task, bug, feature or epic")
-    p.add_argument("-a", "--assignee")
-    p.add_argument("-l", "--label", action="append", help="repeat for several labels")
-    p.add_argument("--meta", help="metadata as a JSON object")
+    default = " (default %(default)s)" if creating else ""
+    p.add_argument("-d", "--description", metavar="TEXT", help="Markdown text")
+    p.add_argument("-p", "--priority", choices=PRIORITIES, help=f"one of %(choices)s{default}")
+    p.add_argument("-t", "--type", choices=TYPES, help=f"one of %(choices)s{default}")
+    p.add_argument("-a", "--assignee", metavar="AGENT", help="who owns it, e.g. engineer")
+    p.add_argument(
+        "-l", "--label", action=Many, metavar="LABEL",
+        help="repeatable, or a comma list" + ("" if creating else "; replaces the labels"),
+    )  # fmt: skip
+    p.add_argument("--meta", metavar="JSON", help="metadata as a JSON object")
     if creating:
-        p.add_argument("--parent", help="the parent ticket's id")
-        p.add_argument("--depends-on", action="append", help="a ticket this one is blocked by")
+        p.add_argument("--parent", metavar="ID", help="the parent ticket's id")
+        p.add_argument(
+            "--depends-on", action=Many, metavar="ID",
+            help="repeatable: a ticket this one is blocked by",
+        )  # fmt: skip
 
 
 def add_ticket_commands(sub: Any) -> None:
-
-    p = sub.add_parser("create", help="create a ticket")
-    p.add_argument("title")
+    p = command(
+        sub, "create", "create a ticket (prints its id; stamps the SLA due time)",
+        'ticket-bridge create "Fix login" -p high -a engineer -l auth',
+        'ID=$(ticket-bridge create "Write docs" -t task)',
+    )  # fmt: skip
+    p.add_argument("title", help="one line")
     _ticket_fields(p, creating=True)
     p.set_defaults(handler=cmd_create, priority="medium", type="task")
 
-    p = sub.add_parser("show", help="a ticket with its comments")
-    p.add_argument("id")
+    p = command(sub, "show", "a ticket with its comments", "ticket-bridge show ID")
+    p.add_argument("id", metavar="ID", help="the ticket's id")
     p.set_defaults(handler=cmd_show)
 
-    p = sub.add_parser("list", help="list tickets (filters combine)")
-    p.add_argument("-s", "--status", action="append")
-    p.add_argument("-p", "--priority", action="append")
-    p.add_argument("-t", "--type", action="append")
-    p.add_argument("-a", "--assignee")
-    p.add_argument("-l", "--label", action="append")
-    p.add_argument("--parent")
-    p.add_argument("--since", help="updated at or after this ISO time")
-    p.add_argument("--text", help="words in the title or description")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--cursor")
-    p.add_argument("--all", action="store_true", help="every page")
-    p.set_defaults(handler=cmd_list)
+    add_list_command(sub)
 
-    p = sub.add_parser("update", help="change only the given fields")
-    p.add_argument("id")
-    p.add_argument("--title")
-    p.add_argument("-s", "--status")
-    p.add_argument("--unassign", action="store_true")
+    p = command(
+        sub, "update", "change only the given fields (prints field: old -> new)",
+        "ticket-bridge update ID --status in_progress -p high",
+    )  # fmt: skip
+    p.add_argument("id", metavar="ID", help="the ticket's id")
+    p.add_argument("--title", metavar="TEXT", help="a new title")
+    p.add_argument("-s", "--status", choices=STATUSES, help="one of %(choices)s")
+    p.add_argument("--unassign", action="store_true", help="clear the assignee")
     _ticket_fields(p, creating=False)
     p.set_defaults(handler=cmd_update)
 
-    p = sub.add_parser("comment", help="add a comment")
-    p.add_argument("id")
-    p.add_argument("text")
-    p.add_argument("--author", default="ticket-bridge")
+    _add_more(sub)
+
+
+def _add_more(sub: Any) -> None:
+    p = command(
+        sub, "comment", "add a comment",
+        'ticket-bridge comment ID "Root cause found" --author research-agent',
+    )  # fmt: skip
+    p.add_argument("id", metavar="ID", help="the ticket's id")
+    p.add_argument("text", help="the comment, Markdown")
+    p.add_argument("--author", default="ticket-bridge", help="default %(default)s")
     p.set_defaults(handler=cmd_comment)
 
-    p = sub.add_parser("close", help="close a ticket with a resolution")
-    p.add_argument("id")
-    p.add_argument("-r", "--resolution")
+    p = command(
+        sub, "close", "close a ticket with a resolution (already closed: says so)",
+        'ticket-bridge close ID -r "Fixed in PR #123"', "ticket-bridge close ID --resolved",
+    )  # fmt: skip
+    p.add_argument("id", metavar="ID", help="the ticket's id")
+    p.add_argument("-r", "--resolution", metavar="TEXT", help="why, e.g. 'Fixed in PR #1'")
     p.add_argument("--resolved", action="store_true", help="resolved rather than closed")
     p.set_defaults(handler=cmd_close)
 
-    p = sub.add_parser("reopen", help="open a closed ticket again")
-    p.add_argument("id")
+    p = command(
+        sub, "reopen", "open a resolved or closed ticket again (already open: says so)",
+        "ticket-bridge reopen ID",
+    )  # fmt: skip
+    p.add_argument("id", metavar="ID", help="the ticket's id")
     p.set_defaults(handler=cmd_reopen)

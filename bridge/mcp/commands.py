@@ -9,6 +9,7 @@ import argparse
 import ipaddress
 import os
 
+from bridge.cli._common import command
 from bridge.errors import ConfigError, InvalidError
 
 __all__ = ["cmd_mcp", "parse_http", "register"]
@@ -73,9 +74,12 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``mcp`` to the ``ticket-bridge`` parser."""
-    p = subparsers.add_parser(
+    p = command(
+        subparsers,
         "mcp",
-        help="serve the tickets to MCP clients (AI agents) over stdio or HTTP",
+        "serve the tickets to MCP clients (AI agents) over stdio or HTTP",
+        "ticket-bridge mcp",
+        "ticket-bridge mcp --http 127.0.0.1:8765",
         description="An MCP server over the configured tracker: stdio by default.",
     )
     p.add_argument(

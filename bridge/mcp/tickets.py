@@ -299,7 +299,8 @@ class TicketTools:
         limit: s.Limit = 100,
         cursor: s.PageCursor = None,
     ) -> Annotated[CallToolResult, s.TicketList]:
-        """Tickets whose title or description contains the text (any case), oldest first."""
+        """Tickets whose title or description holds every word of the text (any order, any
+        case), oldest first."""
         filters = {"text": query, "status": status, "assignee": assignee}
         return self.ticket_list(
             "search_tickets", filters, detail=detail, limit=limit, cursor=cursor

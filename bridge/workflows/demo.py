@@ -2,27 +2,32 @@
 
 User report -> research ticket (critical) -> checkpoints -> the fix delegated as its child
 -> progress -> QA -> both closed with resolutions; then a phased feature left in flight so
-the workload table has something to show. Every run files new tickets, so running it twice
-on one store works (the second run's tickets sit beside the first's).
+the workload table has something to show. ``ticket-bridge demo`` runs it in a new
+temporary store (``demo_store``), so each run prints the same; ``--store DIR`` runs it in
+DIR, where a second run's tickets sit beside the first's.
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bridge.errors import BridgeError
 from bridge.notify import Notifier
-from bridge.render import render_comments, render_table
+from bridge.render import describe, render_comments, render_table
 from bridge.service import TicketingService
 from bridge.workflows.helper import TicketingHelper
 from bridge.workflows.orchestrator import PMOrchestrator
 from bridge.workflows.phased import create_phased_ticket, get_feature_progress
 from bridge.workflows.progress import track_agent_progress, update_progress
 from bridge.workflows.tree import render_tree
-from bridge.workflows.workload import get_agent_availability
+from bridge.workflows.workload import WORKLOAD_HEADERS, team_workload, workload_rows
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["DemoResult", "DemoStore", "demo_store", "run_demo"]
 
 REPORT = "Getting ImportError when running claude-pm --version"
 
@@ -33,6 +38,44 @@ class DemoResult:
 
     text: str
     data: dict[str, Any]
+
+
+@dataclass
+class DemoStore:
+    """Where a demo wrote: the store, and a config file naming it (for a temporary one)."""
+
+    store: str
+    config: str | None
+
+    def describe(self) -> str:
+        """Where the tickets are and how to look at them."""
+        if self.config is None:
+            return f"The demo's tickets are in {self.store}."
+        return (
+            f"The demo's tickets are in {self.store}; look at them with\n"
+            f"  ticket-bridge --config {self.config} list"
+        )
+
+
+@contextmanager
+def demo_store(store: str | None = None) -> Iterator[tuple[TicketingService, DemoStore]]:
+    """A local store for the demo: ``store``, else a new temporary directory (kept, with a
+    ``ticket-bridge.toml`` beside the store, so that its tickets can be looked at)."""
+    from adapters.local_json import LocalJsonService
+
+    if store is not None:
+        where = DemoStore(str(Path(store).resolve()), None)
+    else:
+        base = Path(tempfile.mkdtemp(prefix="ticket-bridge-demo-"))
+        config = base / "ticket-bridge.toml"
+        config.write_text(
+            '[bridge]\ntracker = "local"\n\n[trackers.local]\ntype = "local_json"\n'
+            'path = ".tickets"\n',
+            encoding="utf-8",
+        )
+        where = DemoStore(str(base / ".tickets"), str(config))
+    with LocalJsonService(where.store) as service:
+        yield service, where
 
 
 def _bug_fix(service: TicketingService, helper: TicketingHelper) -> tuple[str, str, str, str]:
@@ -82,7 +125,7 @@ def _bug_fix(service: TicketingService, helper: TicketingHelper) -> tuple[str, s
     service.close_ticket(research.id, resolution="Root cause identified: circular import")
     service.close_ticket(fix.id, resolution="Fixed by refactoring import structure in PR #123")
     service.close_ticket(qa.id, resolution="Validated: --version works on 1.4.0")
-    return research.id, fix.id, qa.id, delegation.prompt.splitlines()[0]
+    return research.id, fix.id, qa.id, delegation.prompt.splitlines()[0].replace("**", "")
 
 
 def _feature(service: TicketingService, helper: TicketingHelper) -> list[str]:
@@ -109,20 +152,10 @@ def run_demo(service: TicketingService) -> DemoResult:
 
     tree = render_tree(service, service.get_ticket(research_id))
     comments = service.list_comments(fix_id)
-    workload = get_agent_availability(["research", "engineer", "qa"], helper=helper)
-    rows = [
-        [
-            agent,
-            w["current_load"],
-            w["high_priority"],
-            w["capacity"],
-            "yes" if w["available"] else "no",
-        ]
-        for agent, w in workload.items()
-    ]
+    workload, _ = team_workload(helper)
     text = "\n".join(
         [
-            f"Bug-fix workflow on {service!r}",
+            f"Bug-fix workflow on the {describe(service)}",
             f"Report: {REPORT}",
             "",
             "Ticket tree:",
@@ -137,7 +170,7 @@ def run_demo(service: TicketingService) -> DemoResult:
             f"{progress['total_phases']} phases done ({progress['progress_percentage']:.0f}%)",
             "",
             "Workload:",
-            render_table(("agent", "load", "high", "capacity", "available"), rows),
+            render_table(WORKLOAD_HEADERS, workload_rows(workload)),
         ]
     )
     data = {

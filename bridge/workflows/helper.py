@@ -35,7 +35,7 @@ from bridge.notify import Notifier
 from bridge.service import TicketingService
 from bridge.settings import WorkflowSettings
 
-__all__ = ["ACTIVE", "TicketingHelper", "agent_title"]
+__all__ = ["ACTIVE", "TicketingHelper", "agent_title", "sla_metadata"]
 
 ACTIVE = (Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED)
 _PARENT_KEYS = ("parent_ticket", "parent_emergency", "parent")
@@ -223,16 +223,17 @@ class TicketingHelper:
         return None
 
 
+def sla_metadata(hours: float) -> dict[str, JsonValue]:
+    """``metadata["sla"]`` of a new ticket: its hours and due time (ISO 8601, UTC)."""
+    due = utcnow() + timedelta(hours=hours)
+    return {"hours": hours, "due_at": due.isoformat(timespec="seconds")}
+
+
 def _task_metadata(
     context: dict[str, JsonValue], agent: str, hours: float, unresolved: list[str]
 ) -> dict[str, JsonValue]:
     """The context, the owning agent and the SLA (hours and due time) as ticket metadata."""
-    due = utcnow() + timedelta(hours=hours)
-    metadata: dict[str, JsonValue] = {
-        **context,
-        "agent": agent,
-        "sla": {"hours": hours, "due_at": due.isoformat(timespec="seconds")},
-    }
+    metadata: dict[str, JsonValue] = {**context, "agent": agent, "sla": sla_metadata(hours)}
     if unresolved:
         metadata["unresolved_dependencies"] = list(unresolved)
     return metadata

@@ -9,7 +9,15 @@ from bridge.models import Ticket
 from bridge.service import TicketingService
 from bridge.workflows.helper import TicketingHelper
 
-__all__ = ["create_phased_ticket", "create_subtasks", "get_feature_progress"]
+__all__ = [
+    "PHASE_HEADERS",
+    "create_phased_ticket",
+    "create_subtasks",
+    "get_feature_progress",
+    "phase_rows",
+]
+
+PHASE_HEADERS = ("id", "status", "priority", "assignee", "title")
 
 
 def create_phased_ticket(
@@ -94,3 +102,16 @@ def get_feature_progress(
         "total_phases": total,
         "status": "complete" if completed == total else "in_progress",
     }
+
+
+def phase_rows(ticket_ids: list[str], service: TicketingService) -> list[list[object]]:
+    """A row of ``PHASE_HEADERS`` per phase ticket; one that does not exist says so."""
+    rows: list[list[object]] = []
+    for ticket_id in ticket_ids:
+        try:
+            t = service.get_ticket(ticket_id)
+        except NotFoundError:
+            rows.append([ticket_id, "not found", None, None, None])
+            continue
+        rows.append([t.id, t.status.value, t.priority.value, t.assignee, t.title])
+    return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.models import Ticket
+from bridge.render import safe_line
 from bridge.service import TicketingService
 
 __all__ = ["render_tree", "tree_data"]
@@ -18,12 +19,11 @@ def render_tree(
     """Lines for ``ticket``, its resolution and dependencies, then its subtasks, indented."""
     seen = set() if seen is None else seen
     pad = "    " * depth
-    who = f" @{ticket.assignee}" if ticket.assignee else ""
-    lines = [
-        f"{pad}{ticket.id} [{ticket.status.value}, {ticket.priority.value}]{who} {ticket.title}"
-    ]
+    who = f" @{safe_line(ticket.assignee)}" if ticket.assignee else ""
+    title = safe_line(ticket.title)
+    lines = [f"{pad}{ticket.id} [{ticket.status.value}, {ticket.priority.value}]{who} {title}"]
     if ticket.resolution:
-        lines.append(f"{pad}    resolution: {ticket.resolution}")
+        lines.append(f"{pad}    resolution: {safe_line(ticket.resolution)}")
     if ticket.dependencies:
         lines.append(f"{pad}    blocked by: {', '.join(ticket.dependencies)}")
     seen.add(ticket.id)

@@ -105,8 +105,11 @@ def _start(tracker: str) -> tuple[FakeServer, FakeApp, TicketingService]:
 
 
 def _unkeyed(body: object) -> object:
-    """A comment body without the idempotency key in its marker (a fresh one per run)."""
-    return re.sub(r' key:? "[^"]*"', "", body) if isinstance(body, str) else body
+    """A comment body without the idempotency key in its marker, or a resolution note
+    without its closing's key (fresh ones per run)."""
+    if not isinstance(body, str):
+        return body
+    return re.sub(r'(?<=ticket-bridge:resolution -->)<!-- [0-9a-f]+ -->| key:? "[^"]*"', "", body)
 
 
 def _snapshot(app: GitHubFakeApp) -> list[tuple[object, ...]]:

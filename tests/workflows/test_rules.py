@@ -164,7 +164,7 @@ def test_demo_runs_twice_and_prints_tree_comments_workload(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TICKET_BRIDGE_CONFIG", raising=False)
     for _ in range(2):
-        assert main(["demo"]) == 0
+        assert main(["demo", "--store", ".tickets"]) == 0
         out = capsys.readouterr().out
         assert "Ticket tree:" in out
         assert "resolution: Fixed by refactoring import structure in PR #123" in out
@@ -174,7 +174,7 @@ def test_demo_runs_twice_and_prints_tree_comments_workload(
     assert "[closed, critical]" in capsys.readouterr().out
     assert main(["workload", "engineer"]) == 0
     assert "engineer" in capsys.readouterr().out
-    assert main(["sla"]) == 0
+    assert main(["sla"]) == 0  # the demo closes what it files: nothing is late
 
 
 def test_progress_command_reports_feature_progress(
@@ -190,6 +190,6 @@ def test_progress_command_reports_feature_progress(
     assert main(["close", ids[0], "-r", "done"]) == 0
     capsys.readouterr()
     assert main(["progress", *ids]) == 0
-    assert "1/4 phases done (25%), in_progress" in capsys.readouterr().out
+    assert "1/4 phases done (25%), in progress" in capsys.readouterr().out
     assert main(["--json", "progress", *ids]) == 0
     assert '"progress_percentage": 25.0' in capsys.readouterr().out

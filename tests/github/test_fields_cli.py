@@ -17,7 +17,8 @@ def test_fields_lists_the_organisations_fields_and_types(github_cli: CliRun) -> 
     assert header.split() == ["NAME", "ID", "TYPE", "REQUIRED", "ALLOWED"]
     priority = next(r for r in rows if r.startswith("Priority "))
     assert priority.split()[2] == "option"
-    assert "Urgent" in priority and "Low" in priority
+    assert "Urgent" in priority
+    assert "Low" in priority
     assert any(r.startswith("Type ") for r in rows)
 
 
@@ -36,6 +37,8 @@ def test_fields_of_a_users_repository_is_one_clear_error(
     """A repository owned by a user has no organisation fields: one line, exit 1."""
     fake[1].org.is_organisation = False
     code, out, err = github_cli("fields")
-    assert code == 1 and out == ""
-    assert err.startswith("error: ") and err.count("\n") == 1
+    assert code == 1
+    assert out == ""
+    assert err.startswith("error: ")
+    assert err.count("\n") == 1
     assert "Traceback" not in err

@@ -78,10 +78,14 @@ class JiraFields:
         self, draft: TicketDraft, issue_type: str, sent: dict[str, Any]
     ) -> dict[str, Any]:
         """The fields to add to a create's ``sent`` fields; refuses a create that lacks a
-        required one, before anything is sent."""
+        required one, before anything is sent. Drops ``priority`` from ``sent`` where the
+        create screen has none (team-managed projects often): Jira refuses a field that is
+        not on the screen, so such a project's tickets read back with the default priority."""
         if not self._needs_metadata(draft, issue_type):
             return {}
         metas = self.catalog.for_type(issue_type)
+        if metas and "priority" not in metas:
+            sent.pop("priority", None)
         extra: dict[str, Any] = {}
         for key, field_id in self.mapped().items():
             value = draft.metadata.get(key)

@@ -56,6 +56,21 @@ _LABEL_URL = (
     "(labels/priority: medium), so it is not a URI; GitHub sends it percent-encoded"
 )
 
+# The fields of the recorded Server create screen (go-jira's SPN / Request).
+_SERVER_SCREEN = (
+    "assignee",
+    "attachment",
+    "components",
+    "customfield_10806",
+    "description",
+    "duedate",
+    "issuetype",
+    "labels",
+    "priority",
+    "project",
+    "summary",
+)
+
 ALLOWED: tuple[Allowed, ...] = (
     # ---------------------------------------------------------------- GitHub fake
     Allowed(
@@ -137,6 +152,23 @@ ALLOWED: tuple[Allowed, ...] = (
         ),
         "issues recorded by Airbyte's Jira connector (fixtures/jira/recorded): the connector "
         "adds these top-level fields to each issue it stores",
+        "not in the schema",
+    ),
+    Allowed(
+        ("getCreateIssueMeta",),
+        "response 200",
+        tuple(f"$.projects[*].issuetypes[*].fields.{f}.key" for f in _SERVER_SCREEN),
+        "create metadata recorded from a Jira Server site (fixtures/jira/recorded/meta, "
+        "go-jira): Server sent each field's entry without its key (the map's key names it)",
+        "required, missing",
+    ),
+    Allowed(
+        ("getCreateIssueMeta", "getFields"),
+        "response 200",
+        ("$.projects[*].issuetypes[*].untranslatedName", "$[*].untranslatedName"),
+        "create metadata and the field list recorded from a Jira Cloud site "
+        "(fixtures/jira/recorded/meta, DefectDojo): Cloud sends untranslatedName, which the "
+        "description does not declare",
         "not in the schema",
     ),
     Allowed(

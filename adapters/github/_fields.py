@@ -86,10 +86,7 @@ class OrgFields:
     def definitions(self) -> dict[str, FieldDef] | None:
         """The organisation's issue fields by name; ``None`` where GitHub has none (404)."""
         if not self._defs_read:
-            try:
-                data, _ = self._client.request("GET", f"/orgs/{self.org}/issue-fields")
-            except NotFoundError:
-                data = None
+            data = self._org_list("issue-fields")
             if data is not None:
                 defs = _parsed(_FieldDefIn, data, "organisation's issue fields")
                 self._defs = {
@@ -101,13 +98,18 @@ class OrgFields:
             self._defs_read = True
         return self._defs
 
+    def _org_list(self, what: str) -> Any:
+        """``/orgs/{org}/<what>``, or ``None`` where GitHub has none (a user's repository)."""
+        try:
+            data, _ = self._client.request("GET", f"/orgs/{self.org}/{what}")
+        except NotFoundError:
+            return None
+        return data
+
     def type_names(self) -> builtins.list[str] | None:
         """The organisation's enabled issue types; ``None`` where GitHub has none (404)."""
         if not self._types_read:
-            try:
-                data, _ = self._client.request("GET", f"/orgs/{self.org}/issue-types")
-            except NotFoundError:
-                data = None
+            data = self._org_list("issue-types")
             if data is not None:
                 types = _parsed(_TypeDefIn, data, "organisation's issue types")
                 self._types = [t.name for t in types if t.is_enabled is not False]

@@ -7,22 +7,9 @@ it on :meth:`~bridge.service.TicketingService.get_instance`.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+__all__ = ["installed"]
 
-if TYPE_CHECKING:
-    from bridge.service import TicketingService
-
-__all__ = ["DefaultProvider", "installed"]
-
-
-class DefaultProvider(Protocol):
-    """Builds, keeps and forgets the process-wide default service."""
-
-    def get(self, config_path: str | Path | None = None) -> TicketingService: ...
-
-    def reset(self) -> None: ...
-
-
-installed: list[DefaultProvider] = []
-"""The installed provider, if any (the last one installed wins)."""
+installed: list[object] = []
+"""The installed provider, if any (the last one installed wins): a
+:class:`bridge.service.DefaultProvider`, kept here as a plain object so that this module
+depends on nothing."""

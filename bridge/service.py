@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from pydantic import JsonValue, ValidationError
 
-from bridge._default import DefaultProvider, installed
+from bridge._default import installed
 from bridge.contract import Adapter, Capabilities
 from bridge.errors import InvalidError
 from bridge.feed import ChangeFeed
@@ -44,6 +44,14 @@ __all__ = ["Capabilities", "DefaultProvider", "TicketingService", "install_defau
 MAX_COMMENT = 65_536
 
 
+class DefaultProvider(Protocol):
+    """Builds, keeps and forgets the process-wide default service."""
+
+    def get(self, config_path: str | Path | None = None) -> TicketingService: ...
+
+    def reset(self) -> None: ...
+
+
 def install_default_provider(provider: DefaultProvider) -> None:
     """Make ``provider`` answer :meth:`TicketingService.get_instance` (the factory does)."""
     installed[:] = [provider]
@@ -52,7 +60,7 @@ def install_default_provider(provider: DefaultProvider) -> None:
 def _default_provider() -> DefaultProvider:
     if not installed:  # pragma: no cover - bridge/__init__ installs one on import
         raise RuntimeError("no default provider: import bridge first")
-    return installed[-1]
+    return cast(DefaultProvider, installed[-1])
 
 
 class TicketingService:

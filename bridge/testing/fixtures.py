@@ -24,9 +24,12 @@ __all__ = ["ticket_service"]
 @pytest.fixture
 def ticket_service(tmp_path: Path) -> Iterator[TicketingService]:
     """A local JSON store in ``tmp_path``; also what ``get_ticketing_service()`` returns."""
-    from adapters.local_json import LocalJsonService
+    from bridge.config import parse_config
+    from bridge.factory import build_service
 
-    service = LocalJsonService(tmp_path / ".tickets")
+    local = {"type": "local_json", "path": str(tmp_path / ".tickets")}
+    config = {"bridge": {"tracker": "local"}, "trackers": {"local": local}}
+    service = build_service(parse_config(config, base_dir=tmp_path))
     set_default(service)
     try:
         yield service

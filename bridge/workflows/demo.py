@@ -61,7 +61,8 @@ class DemoStore:
 def demo_store(store: str | None = None) -> Iterator[tuple[TicketingService, DemoStore]]:
     """A local store for the demo: ``store``, else a new temporary directory (kept, with a
     ``ticket-bridge.toml`` beside the store, so that its tickets can be looked at)."""
-    from adapters.local_json import LocalJsonService
+    from bridge.config import parse_config
+    from bridge.factory import build_service
 
     if store is not None:
         where = DemoStore(str(Path(store).resolve()), None)
@@ -74,8 +75,14 @@ def demo_store(store: str | None = None) -> Iterator[tuple[TicketingService, Dem
             encoding="utf-8",
         )
         where = DemoStore(str(base / ".tickets"), str(config))
-    with LocalJsonService(where.store) as service:
+    local = {"type": "local_json", "path": where.store}
+    service = build_service(
+        parse_config({"bridge": {"tracker": "local"}, "trackers": {"local": local}})
+    )
+    try:
         yield service, where
+    finally:
+        service.close()
 
 
 def _bug_fix(service: TicketingService, helper: TicketingHelper) -> tuple[str, str, str, str]:

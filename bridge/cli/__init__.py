@@ -13,6 +13,7 @@ them costs more than the whole of ``ticket-bridge --help``.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -34,13 +35,28 @@ class _Parser(argparse.ArgumentParser):
     command's help when a command was given."""
 
     command: str | None = None
+    argv: tuple[str, ...] = ()
+    commands: frozenset[str] = frozenset()
 
     def error(self, message: str) -> NoReturn:
         where = f"{self.prog} {self.command}" if self.command else self.prog
         sys.stderr.write(
-            f"error: {message}\nhint: see '{where} --help' for the options and examples\n"
+            f"error: {self._plain(message)}\n"
+            f"hint: see '{where} --help' for the options and examples\n"
         )
         raise SystemExit(2)
+
+    def _plain(self, message: str) -> str:
+        """argparse's message, said plainly where it misleads: a mistyped command (with the
+        nearest one), or an unknown option where no command was given."""
+        if self.command is None and message.startswith("argument COMMAND: invalid choice"):
+            wrong = next((a for a in self.argv if not a.startswith("-")), "")
+            near = difflib.get_close_matches(wrong, sorted(self.commands), n=1)
+            return f"no command {wrong!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+        if self.command is None and "required: COMMAND" in message:
+            unknown = [a for a in self.argv if a.startswith("-") and a.split("=")[0] not in _KNOWN]
+            return f"unknown option {unknown[0]!r}" if unknown else "no command given"
+        return message
 
 
 def _parse_with(
@@ -48,6 +64,7 @@ def _parse_with(
 ) -> argparse.Namespace:
     if isinstance(parser, _Parser):
         parser.command = next((a for a in argv if a in commands), None)
+        parser.argv, parser.commands = tuple(argv), frozenset(commands)
     return parser.parse_args(argv)
 
 
@@ -130,10 +147,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+_VALUED = ("--config", "--tracker")
+_FLAGS = ("--json", "-v", "--verbose", "-h", "--help", "--help-all", "--version")
+_KNOWN = frozenset((*_VALUED, *_FLAGS))
 _TOP = argparse.ArgumentParser(add_help=False)
-for _flag in ("--config", "--tracker"):
+for _flag in _VALUED:
     _TOP.add_argument(_flag)
-for _flag in ("--json", "-v", "--verbose", "-h", "--help", "--help-all", "--version"):
+for _flag in _FLAGS:
     _TOP.add_argument(_flag, action="store_true")
 _TOP.add_argument("rest", nargs=argparse.REMAINDER)
 

@@ -17,6 +17,7 @@ from bridge.models import Ticket
 from bridge.resilience import ResilientService
 from bridge.service import TicketingService
 from bridge.sync import Syncer, SyncReport, SyncState
+from tests.exactly_once.crash import Killed
 from tests.exactly_once.doubles import Fault
 from tests.exactly_once.model import Diff, Model, compare
 from tests.exactly_once.rig import MAX_WAIT, POLICY, PROBE_INTERVAL, Rig
@@ -150,6 +151,29 @@ class Driver:
         self.rig.outage_in(after)
         self._op(self.service.replay)
         self.outage(True)
+
+    def killed_replay(self, after: int, *, applied: bool) -> None:
+        """A replay whose process is killed at its ``after``-th tracker call (before the
+        call, or once the tracker applied it); a new process takes over the outbox."""
+        self.rig.switch.arm(after, applied=applied)
+        try:
+            self.service.replay()
+        except Killed:
+            self.rig.restart()
+            self.service = self.rig.service
+        finally:
+            self.rig.switch.disarm()
+            self.rig.next_op(keep=self.faults_wait)
+
+    def replay_elsewhere(self) -> None:
+        """Another process, over the same local store and outbox, replays it."""
+        local, outbox, service = self.rig.process()
+        try:
+            service.replay()
+        finally:
+            local.close()
+            outbox.close()
+            self.rig.next_op(keep=self.faults_wait)
 
     def tick(self) -> None:
         """Time passes: the next operation probes the tracker and drains the outbox."""

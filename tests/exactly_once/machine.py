@@ -264,6 +264,18 @@ class Outages(_Rules):
         """A replay that an outage cuts short after ``after`` requests; the outage goes on."""
         self.run.interrupted_replay(after)
 
+    @precondition(lambda self: not self.run.down and len(self.run.rig.outbox))
+    @rule(after=st.integers(0, 8), applied=st.booleans())
+    def killed_replay(self, after: int, applied: bool) -> None:
+        """The process is killed during a replay, between two steps; a new one goes on."""
+        self.run.killed_replay(after, applied=applied)
+
+    @precondition(lambda self: not self.run.down and len(self.run.rig.outbox))
+    @rule()
+    def replay_elsewhere(self) -> None:
+        """A second process replays the same outbox."""
+        self.run.replay_elsewhere()
+
     @precondition(lambda self: not self.run.down)
     @rule()
     def sync(self) -> None:

@@ -36,6 +36,7 @@ from bridge.retry import RetryPolicy
 from bridge.service import TicketingService
 from tests.contract.test_github import github_service
 from tests.contract.test_jira import jira_service
+from tests.exactly_once.crash import KillSwitch
 from tests.exactly_once.doubles import ChaosAdapter, Fault
 from tests.exactly_once.model import View
 from tests.fakes.base import WRITE_METHODS, FakeApp, FakeServer, Request
@@ -140,18 +141,33 @@ class Rig:
         self.root = root
         self.sleeps: list[float] = []
         self.clock = [0.0]
-        self.local = LocalJsonService(root / "local")
-        self.outbox = Outbox(root / "local" / "outbox.sqlite3")
-        self.service = ResilientService(
-            remote,
+        self.seed = seed
+        self.switch = KillSwitch(remote.adapter)
+        self.remote = TicketingService(self.switch)
+        self.local, self.outbox, self.service = self.process()
+
+    def process(self) -> tuple[LocalJsonService, Outbox, ResilientService]:
+        """A process's own objects over the rig's local store and outbox (and tracker)."""
+        local = LocalJsonService(self.root / "local")
+        outbox = Outbox(self.root / "local" / "outbox.sqlite3")
+        service = ResilientService(
+            self.remote,
             policy=POLICY,
-            local=self.local,
-            outbox=self.outbox,
+            local=local,
+            outbox=outbox,
             sleep=self.sleep,
             probe_interval=PROBE_INTERVAL,
             clock=lambda: self.clock[0],
-            rng=random.Random(seed),
+            rng=random.Random(self.seed + self.switch.kills),
         )
+        return local, outbox, service
+
+    def restart(self) -> None:
+        """The process was killed: what it held in memory is gone, and a new one opens the
+        same local store and outbox (their files only, nothing flushed on the way out)."""
+        self.local.close()
+        self.outbox.close()
+        self.local, self.outbox, self.service = self.process()
 
     def sleep(self, seconds: float) -> None:
         """The service waits: recorded, and the clock moves on."""

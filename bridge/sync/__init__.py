@@ -35,6 +35,7 @@ __all__ = [
     "SyncState",
     "Syncer",
     "open_sync",
+    "syncer_for",
 ]
 
 
@@ -76,8 +77,8 @@ def open_sync(
             state = SyncState(root / f"sync-{name}.sqlite3", remote.sync_scope)
             try:
                 overlap = config.sync.overlap_seconds
-                syncer = Syncer(
-                    TicketingService(fallback.local),
+                syncer = syncer_for(
+                    fallback,
                     remote,
                     state,
                     name=name,
@@ -86,14 +87,41 @@ def open_sync(
                     dry_run=dry_run,
                     progress=progress,
                 )
-                syncer.adopt(fallback.outbox.idmap())
-                syncer.adopt_comments(fallback.outbox.comment_map())
                 _report_dead(syncer, fallback, name)
                 yield SyncSession(syncer, state, replayed)
             finally:
                 state.close()
     finally:
         service.close()
+
+
+def syncer_for(
+    fallback: FallbackAdapter,
+    remote: TicketingService,
+    state: SyncState,
+    *,
+    name: str,
+    policy: Policy = "newer",
+    overlap: timedelta | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> Syncer:
+    """The syncer between ``fallback``'s local store and ``remote``, knowing what the
+    outbox's replay delivered: the tracker ids of tickets and comments made while the
+    tracker was down, so that none of them is sent a second time."""
+    syncer = Syncer(
+        TicketingService(fallback.local),
+        remote,
+        state,
+        name=name,
+        policy=policy,
+        overlap=remote.adapter.sync_overlap if overlap is None else overlap,
+        dry_run=dry_run,
+        progress=progress,
+    )
+    syncer.adopt(fallback.outbox.idmap())
+    syncer.adopt_comments(fallback.outbox.comment_map())
+    return syncer
 
 
 def _report_dead(syncer: Syncer, fallback: FallbackAdapter, name: str) -> None:

@@ -15,8 +15,7 @@ from typing import TypeVar
 from bridge.errors import TransientError
 from bridge.models import Ticket
 from bridge.resilience import ResilientService
-from bridge.service import TicketingService
-from bridge.sync import Syncer, SyncReport, SyncState
+from bridge.sync import SyncReport, SyncState, syncer_for
 from tests.exactly_once.crash import Killed
 from tests.exactly_once.doubles import Fault
 from tests.exactly_once.model import Diff, Model, compare
@@ -187,21 +186,14 @@ class Driver:
         report = self.service.replay()
         if report.remaining:
             raise TransientError(f"the outbox did not drain before the sync: {report.error}")
-        assert self.service.local is not None
+        assert self.service.fallback is not None
         remote = ResilientService(
             self.service.remote, policy=POLICY, sleep=self.rig.sleep, rng=random.Random(0)
         )
         if self._sync_state is None:
             path = self.rig.root / "local" / f"sync-{self.rig.name}.sqlite3"
             self._sync_state = SyncState(path, remote.sync_scope)
-        syncer = Syncer(
-            TicketingService(self.service.local),
-            remote,
-            self._sync_state,
-            name=self.rig.name,
-            overlap=remote.sync_overlap,
-        )
-        syncer.adopt(self.rig.outbox.idmap())
+        syncer = syncer_for(self.service.fallback, remote, self._sync_state, name=self.rig.name)
         return syncer.run()
 
     # ------------------------------------------------------------ the check

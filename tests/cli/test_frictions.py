@@ -120,7 +120,7 @@ def test_f03_first_snippet_lists_the_engineers_ticket(
 # 4 ---------------------------------------------------------------- workload
 
 
-def test_f04_availability_keys_as_documented() -> None:
+def test_f04_availability_keys_as_documented(tmp_path: Path) -> None:
     from bridge.workflows.helper import TicketingHelper
     from bridge.workflows.workload import get_agent_availability
 
@@ -130,7 +130,7 @@ def test_f04_availability_keys_as_documented() -> None:
     assert re.search(r"^capacity = 5 +# the most", example, re.MULTILINE)
     from adapters.local_json import LocalJsonService
 
-    with LocalJsonService(Path(__file__).parent / "never-written") as service:
+    with LocalJsonService(tmp_path / ".tickets") as service:
         keys = get_agent_availability(["pm"], TicketingHelper(service))["pm"]
     assert list(keys) == ["available", "current_load", "high_priority", "capacity"]
 

@@ -158,6 +158,7 @@ def _serve(block: Block, cwd: Path, env: dict[str, str]) -> None:
         command = line.split("#")[0].strip()
         if not command:
             continue
+        command = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{_free_port()}", command)
         proc = subprocess.Popen(
             ["bash", "-c", f"exec {command}"],
             cwd=cwd,
@@ -175,6 +176,16 @@ def _serve(block: Block, cwd: Path, env: dict[str, str]) -> None:
                 assert "serving" in said, f"README.md:{block.line}: {command}: {said}"
             else:
                 assert proc.returncode == 0, f"README.md:{block.line}: {command}: {said}"
+
+
+def _free_port() -> int:
+    """A port nothing listens on now (the README's example port may be taken here)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _until_serving(proc: subprocess.Popen[str]) -> str:

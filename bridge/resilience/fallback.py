@@ -137,6 +137,7 @@ class FallbackAdapter(Adapter):
         return ticket
 
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+        ambiguous = False
         if not self._queueing() and not self._is_local(ticket_id):
             target = self.replayer.resolve(ticket_id)
             try:
@@ -144,16 +145,18 @@ class FallbackAdapter(Adapter):
             except TransientError as exc:
                 if self.outbox.known(target) is None:
                     raise
+                ambiguous = exc.maybe_applied
                 self._fall_back(exc)
             else:
                 self.outbox.remember(ticket)
                 return ticket
-        return self._queue_update(ticket_id, changes)
+        return self._queue_update(ticket_id, changes, ambiguous=ambiguous)
 
     def change_dependencies(
         self, ticket_id: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()
     ) -> Ticket:
         """Online, the tracker's own read-modify-write; queued, a delta applied in order."""
+        ambiguous = False
         if not self._queueing() and not self._is_local(ticket_id):
             target = self.replayer.resolve(ticket_id)
             idmap = self.outbox.idmap()
@@ -166,11 +169,12 @@ class FallbackAdapter(Adapter):
             except TransientError as exc:
                 if self.outbox.known(target) is None:
                     raise
+                ambiguous = exc.maybe_applied
                 self._fall_back(exc)
             else:
                 self.outbox.remember(ticket)
                 return ticket
-        return self._queue_dependencies(ticket_id, list(add), list(remove))
+        return self._queue_dependencies(ticket_id, list(add), list(remove), ambiguous=ambiguous)
 
     def add_comment(
         self, ticket_id: str, body: str, author: str, *, key: str | None = None
@@ -229,7 +233,9 @@ class FallbackAdapter(Adapter):
             }
         )
 
-    def _queue_update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
+    def _queue_update(
+        self, ticket_id: str, changes: TicketChanges, *, ambiguous: bool = False
+    ) -> Ticket:
         if "parent_id" in changes.model_fields_set:
             self._check_nesting(changes.parent_id)
         payload = changes.model_dump(mode="json", include=changes.model_fields_set)
@@ -248,10 +254,17 @@ class FallbackAdapter(Adapter):
             )
             self.outbox.append("update", ticket_id, payload)
             return self._local_view(ticket_id)
-        return self._queue_on_known(ticket_id, "update", payload, changes.apply_to)
+        return self._queue_on_known(
+            ticket_id, "update", payload, changes.apply_to, ambiguous=ambiguous
+        )
 
     def _queue_dependencies(
-        self, ticket_id: str, add: builtins.list[str], remove: builtins.list[str]
+        self,
+        ticket_id: str,
+        add: builtins.list[str],
+        remove: builtins.list[str],
+        *,
+        ambiguous: bool = False,
     ) -> Ticket:
         payload: dict[str, Any] = {"add": add, "remove": remove}
         if self._is_local(ticket_id):
@@ -265,6 +278,7 @@ class FallbackAdapter(Adapter):
             "dependencies",
             payload,
             lambda t: t.model_copy(update={"dependencies": _apply(t.dependencies, payload)}),
+            ambiguous=ambiguous,
         )
 
     def _queue_on_known(
@@ -273,9 +287,13 @@ class FallbackAdapter(Adapter):
         op: str,
         payload: dict[str, Any],
         apply: Callable[[Ticket], Ticket],
+        *,
+        ambiguous: bool = False,
     ) -> Ticket:
         """Queue ``op`` for a tracker ticket, applied to its last known state, which the
-        caller gets back as pending (and later reads return until the replay)."""
+        caller gets back as pending (and later reads return until the replay). After a
+        failure that may have let it through it is queued as being sent: the replay waits
+        for such a write to land before it sends anything after it."""
         target = self.replayer.resolve(ticket_id)
         known = self.outbox.known(target)
         if known is None:
@@ -286,7 +304,7 @@ class FallbackAdapter(Adapter):
             )
         updated = apply(known)
         self.outbox.remember(updated)
-        self.outbox.append(op, target, payload)
+        self.outbox.append(op, target, payload, state="sending" if ambiguous else "queued")
         return updated.model_copy(update={"pending": True})
 
     def _view(self, ticket_id: str) -> Ticket | None:

@@ -320,3 +320,21 @@ def test_closing_again_whose_patch_lands_late_posts_its_own_note(run: Driver) ->
     run.arm(Fault("late", after=1))
     run.close_ticket(0, "Won't fix")
     check(run)
+
+
+def test_change_whose_every_attempt_lands_late_is_not_overtaken_by_the_next(run: Driver) -> None:
+    """Each attempt of a close is taken and applied late, so the close falls back; a reopen
+    queued after it must win: the replay waits for the last late attempt to land first.
+
+    tickets_0, tickets_1 = state.two_tickets()
+    state.apply_late(after=2, times=3)
+    state.close(resolution='Fixed in #9', ticket=tickets_0)
+    state.update_status(status='open', ticket=tickets_0)
+    state.checkpoint()
+    state.teardown()
+    """
+    run.create()
+    run.arm(Fault("late", after=2, times=ATTEMPTS))
+    run.close_ticket(0, "Fixed in #9")
+    run.update_status(0, "open")
+    check(run)

@@ -91,30 +91,40 @@ class RetryingAdapter(Adapter):
         The error that ends the retries has ``maybe_applied`` set when any attempt may
         have reached the tracker. After an attempt that may have landed, the next one first
         waits ``policy.settle``: a request the tracker took may still be applied until then,
-        and a lookup (or a resend) before it could miss it (or overtake it).
+        and a lookup (or a resend) before it could miss it (or overtake it). Without a
+        fallback the call waits it once more before raising, so that the caller's next call
+        is not overtaken either.
         """
         ambiguous: TransientError | None = None
-        in_flight = False  # the last attempt may still be applied
-        for attempt in retrying(self.policy, sleep=self._sleep, rng=self._rng):
-            with attempt:
-                try:
-                    if in_flight:
-                        self.settle()
-                        in_flight = False
-                    if ambiguous is not None and lookup is not None:
-                        found = lookup()
-                        if found is not None:
-                            return found
-                        if not self.resend_ambiguous:
-                            raise ambiguous
-                    return fn()
-                except TransientError as exc:
-                    in_flight = exc.maybe_applied
-                    if exc.maybe_applied and ambiguous is None:
-                        ambiguous = exc
-                    exc.maybe_applied = ambiguous is not None
-                    log.warning("%s; attempt %d", exc, attempt.retry_state.attempt_number)
-                    raise
+        in_flight = False  # the last request sent may still be applied
+        try:
+            for attempt in retrying(self.policy, sleep=self._sleep, rng=self._rng):
+                with attempt:
+                    try:
+                        if in_flight:
+                            self.settle()
+                            in_flight = False
+                        if ambiguous is not None and lookup is not None:
+                            found = lookup()
+                            if found is not None:
+                                return found
+                            if not self.resend_ambiguous:
+                                raise ambiguous
+                        try:
+                            return fn()
+                        except TransientError as exc:
+                            in_flight = exc.maybe_applied
+                            raise
+                    except TransientError as exc:
+                        if exc.maybe_applied and ambiguous is None:
+                            ambiguous = exc
+                        exc.maybe_applied = ambiguous is not None
+                        log.warning("%s; attempt %d", exc, attempt.retry_state.attempt_number)
+                        raise
+        except TransientError:
+            if in_flight and self.resend_ambiguous:
+                self.settle()  # no replay will wait for it: the caller's next call must not
+            raise
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
     def settle(self) -> None:

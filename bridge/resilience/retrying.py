@@ -100,6 +100,7 @@ class RetryingAdapter(Adapter):
         try:
             for attempt in retrying(self.policy, sleep=self._sleep, rng=self._rng):
                 with attempt:
+                    sent = True  # a lookup may write too: it completes what it finds
                     try:
                         if in_flight:
                             self.settle()
@@ -109,13 +110,11 @@ class RetryingAdapter(Adapter):
                             if found is not None:
                                 return found
                             if not self.resend_ambiguous:
+                                sent = False
                                 raise ambiguous
-                        try:
-                            return fn()
-                        except TransientError as exc:
-                            in_flight = exc.maybe_applied
-                            raise
+                        return fn()
                     except TransientError as exc:
+                        in_flight = sent and exc.maybe_applied
                         if exc.maybe_applied and ambiguous is None:
                             ambiguous = exc
                         exc.maybe_applied = ambiguous is not None

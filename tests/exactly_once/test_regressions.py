@@ -338,3 +338,19 @@ def test_change_whose_every_attempt_lands_late_is_not_overtaken_by_the_next(run:
     run.close_ticket(0, "Fixed in #9")
     run.update_status(0, "open")
     check(run)
+
+
+def test_create_whose_completion_lands_late_links_its_dependency_once(run: Driver) -> None:
+    """The create lands late; the retry finds it and completes it with its dependency link,
+    which lands late too: the next attempt must wait for that link before it looks again.
+
+    tickets_0, tickets_1 = state.two_tickets()
+    state.apply_late(after=2, times=3)
+    tickets_2 = state.create_with_dependency(on=tickets_1)
+    state.teardown()
+    """
+    run.create()
+    run.create()
+    run.arm(Fault("late", after=2, times=ATTEMPTS))
+    run.create_with_dependency(1)
+    check(run)

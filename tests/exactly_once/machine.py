@@ -57,6 +57,7 @@ __all__ = [
     "PlainFaults",
     "StepFaults",
     "machine_tests",
+    "planted_duplicate_is_seen",
     "scratch_dir",
 ]
 
@@ -318,3 +319,15 @@ def machine_tests(backend: str, name: str, *, steps: int) -> dict[str, type]:
         case.settings = settings(stateful_step_count=steps)
         found[f"Test{name}{shard}"] = case
     return found
+
+
+def planted_duplicate_is_seen(backend: str, root: Path) -> list[str]:
+    """What the check reports after a ticket is made twice behind the model's back: the
+    machines' invariant must be able to fail on ``backend``."""
+    run = Driver(make_rig(backend, root))
+    try:
+        run.create()
+        run.rig.remote.create_ticket(run.model.title(0))  # a second one the model never made
+        return [str(d) for d in run.heal()]
+    finally:
+        run.close()
